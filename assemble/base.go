@@ -1,0 +1,106 @@
+package assemble
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/hoist-build/hoist/layers"
+)
+
+// Layer is a layer with the history line that says what it holds.
+type Layer struct {
+	Layer   v1.Layer
+	History string
+}
+
+// DefaultPath is the PATH of the distroless base.
+const DefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// DistrolessLayers writes the three layers of the synthesized base, rarest
+// change first: base files, CA bundle, tzdata. They do not depend on the
+// platform, so callers build them once and share them across platforms.
+func DistrolessLayers(ctx context.Context, zoneinfo []byte, opts layers.Options) ([]Layer, error) {
+	tz, err := layers.Tzdata(zoneinfo)
+	if err != nil {
+		return nil, err
+	}
+	parts := []struct {
+		entries []layers.Entry
+		history string
+	}{
+		{layers.BaseFiles(), "hoist: base files (passwd, group, nsswitch.conf, os-release, /tmp, /home/nonroot)"},
+		{layers.CACerts(), "hoist: CA certificates (Mozilla roots, " + layers.CABundlePath + ")"},
+		{tz, "hoist: tzdata (" + layers.ZoneinfoDir + ", from the Go toolchain)"},
+	}
+	out := make([]Layer, 0, len(parts))
+	for _, p := range parts {
+		l, err := layers.New(ctx, p.entries, opts)
+		if err != nil {
+			return nil, fmt.Errorf("writing base layer %q: %w", p.history, err)
+		}
+		out = append(out, Layer{Layer: l, History: p.history})
+	}
+	return out, nil
+}
+
+// Scratch is an empty OCI image for the platform: no files, no config.
+func Scratch(platform v1.Platform) (v1.Image, error) {
+	img := mutate.MediaType(empty.Image, types.OCIManifestSchema1)
+	img = mutate.ConfigMediaType(img, types.OCIConfigJSON)
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	cfg = cfg.DeepCopy()
+	setPlatform(cfg, platform)
+	return mutate.ConfigFile(img, cfg)
+}
+
+// Distroless stacks the base layers on scratch with the environment the
+// distroless images set, so this image can also be published alone and used
+// as a base by ko or a Dockerfile.
+func Distroless(platform v1.Platform, base []Layer) (v1.Image, error) {
+	img, err := Scratch(platform)
+	if err != nil {
+		return nil, err
+	}
+	if img, err = appendLayers(img, base); err != nil {
+		return nil, err
+	}
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	cfg = cfg.DeepCopy()
+	cfg.Config.Env = []string{DefaultPath, "SSL_CERT_FILE=" + layers.CABundlePath}
+	cfg.Config.User = fmt.Sprintf("%d:%d", layers.NonRoot, layers.NonRoot)
+	cfg.Config.WorkingDir = "/"
+	return mutate.ConfigFile(img, cfg)
+}
+
+func appendLayers(img v1.Image, ls []Layer) (v1.Image, error) {
+	adds := make([]mutate.Addendum, 0, len(ls))
+	for _, l := range ls {
+		adds = append(adds, mutate.Addendum{
+			Layer:   l.Layer,
+			History: v1.History{CreatedBy: l.History, Comment: "hoist"},
+		})
+	}
+	img, err := mutate.Append(img, adds...)
+	if err != nil {
+		return nil, fmt.Errorf("appending layers: %w", err)
+	}
+	return img, nil
+}
+
+func setPlatform(cfg *v1.ConfigFile, p v1.Platform) {
+	cfg.OS = p.OS
+	cfg.Architecture = p.Architecture
+	cfg.Variant = p.Variant
+	cfg.OSVersion = p.OSVersion
+}

@@ -1,0 +1,158 @@
+package build
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os/exec"
+	"strings"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// Options describes one `go build` of one package for one platform.
+type Options struct {
+	// Dir is where the go command runs, so it finds the right go.mod.
+	Dir string
+	// Package is what to build: "./app", "." or an import path.
+	Package string
+	// Platform selects GOOS/GOARCH and, from the variant, GOARM or GOAMD64.
+	// The zero value means linux/amd64.
+	Platform v1.Platform
+	// Environ is the base environment of the go command and of git, and the
+	// source of {{.Env.X}}; typically os.Environ().
+	Environ []string
+	// Env is extra KEY=value entries from the config, templated. It is the
+	// place to re-enable cgo with CGO_ENABLED=1.
+	Env []string
+	// Flags are extra go build flags, templated, e.g. -tags=netgo.
+	Flags []string
+	// Ldflags are templated and joined with spaces into one -ldflags.
+	Ldflags []string
+	// Output is the path of the binary to write.
+	Output string
+	// Stderr receives the go command's own output verbatim, so compile
+	// errors read exactly as they would from `go build`. When nil that
+	// output is attached to the returned error instead.
+	Stderr io.Writer
+	// Logger gets debug records of the command run; nil discards them.
+	Logger *slog.Logger
+	// Time is the build time behind {{.Date}} and {{.Timestamp}}; callers
+	// derive it from SOURCE_DATE_EPOCH for reproducible builds.
+	Time time.Time
+}
+
+// targetVars are the variables that pick what the compiler emits. They are
+// cleared from Environ because a GOARM or GOAMD64 left in the user's shell
+// would silently produce a binary for a different platform than the image
+// claims.
+var targetVars = []string{"GOOS", "GOARCH", "GOARM", "GOARM64", "GOAMD64", "GO386", "GOMIPS", "GOMIPS64", "GOPPC64", "GORISCV64", "GOWASM"}
+
+// Build runs `go build -trimpath [-ldflags ...] [flags] -o Output -- Package`
+// for opts.Platform. It does not check that Package is a main package; call
+// Inspect first for a clear message.
+func Build(ctx context.Context, opts Options) error {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	platform := normalizePlatform(opts.Platform)
+	what := fmt.Sprintf("building %s for %s", opts.Package, platformString(platform))
+	env, args, err := command(ctx, opts, platform)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	goPath, err := lookPath("go", opts.Environ)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	cmd := exec.CommandContext(ctx, goPath, args...)
+	cmd.Dir = opts.Dir
+	cmd.Env = env
+	var captured bytes.Buffer
+	cmd.Stdout, cmd.Stderr = opts.Stderr, opts.Stderr
+	if opts.Stderr == nil {
+		cmd.Stdout, cmd.Stderr = &captured, &captured
+	}
+	logger.DebugContext(ctx, "running go", "dir", opts.Dir, "args", args, "env", envDelta(opts.Environ, env))
+	if err := cmd.Run(); err != nil {
+		if out := oneLine(captured.String()); out != "" {
+			return fmt.Errorf("%s: %w: %s", what, err, out)
+		}
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// command expands the templates and assembles the environment and arguments
+// of the go build invocation.
+func command(ctx context.Context, opts Options, platform v1.Platform) (env, args []string, err error) {
+	if opts.Package == "" || opts.Output == "" {
+		return nil, nil, errors.New("package and output are required")
+	}
+	penv, err := platformEnv(platform)
+	if err != nil {
+		return nil, nil, err
+	}
+	data := NewData(ctx, opts.Dir, opts.Environ, opts.Time)
+	extra, err := data.Expand("env", opts.Env)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, kv := range extra {
+		if !strings.Contains(kv, "=") {
+			return nil, nil, fmt.Errorf("env entry %q: want KEY=value", kv)
+		}
+		if k := envKey(kv); k == envKey("GOOS=") || k == envKey("GOARCH=") {
+			return nil, nil, fmt.Errorf("env entry %q: the platform sets %s, not env", kv, k)
+		}
+	}
+	flags, err := data.Expand("flags", opts.Flags)
+	if err != nil {
+		return nil, nil, err
+	}
+	ldflags, err := data.Expand("ldflags", opts.Ldflags)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Order matters: defaults, then the config's env, then the platform, so
+	// the config can turn cgo back on or pick GOARM for a variant-less arm
+	// but can never contradict the platform.
+	env = envDelete(opts.Environ, targetVars...)
+	env = envSet(env, "CGO_ENABLED=0")
+	env = envSet(env, extra...)
+	env = envSet(env, penv...)
+
+	args = []string{"build", "-trimpath"}
+	if len(ldflags) > 0 {
+		args = append(args, "-ldflags="+strings.Join(ldflags, " "))
+	}
+	args = append(args, flags...)
+	args = append(args, "-o", opts.Output, "--", opts.Package)
+	return env, args, nil
+}
+
+// envDelta lists the entries of env that differ from base, which is all a
+// reader of the debug log needs; the full environment may hold secrets.
+func envDelta(base, env []string) []string {
+	have := make(map[string]bool, len(base))
+	for _, kv := range base {
+		have[kv] = true
+	}
+	var delta []string
+	for _, kv := range env {
+		if !have[kv] {
+			delta = append(delta, kv)
+		}
+	}
+	return delta
+}
+
+// oneLine collapses multi-line tool output so it fits in an error message.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -1,0 +1,178 @@
+package build
+
+import (
+	"bytes"
+	"context"
+	"debug/elf"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+func TestCommand(t *testing.T) {
+	base := []string{"PATH=/bin", "GOFLAGS=-mod=mod", "GOOS=windows", "GOARM=5", "GOAMD64=v4", "V=1.0"}
+	tests := []struct {
+		name     string
+		opts     Options
+		platform v1.Platform
+		wantEnv  []string // entries that must be present
+		noEnv    []string // keys that must be absent
+		wantArgs []string
+		wantErr  string
+	}{
+		{
+			name:     "defaults",
+			opts:     Options{Package: "./app", Output: "/out/app"},
+			wantEnv:  []string{"PATH=/bin", "GOFLAGS=-mod=mod", "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64"},
+			noEnv:    []string{"GOARM", "GOAMD64"},
+			wantArgs: []string{"build", "-trimpath", "-o", "/out/app", "--", "./app"},
+		},
+		{
+			name:     "arm variant and templates",
+			opts:     Options{Package: ".", Output: "o", Env: []string{"CGO_ENABLED=1", "X={{.Env.V}}"}, Flags: []string{"-tags=netgo", "-v"}, Ldflags: []string{"-s", "-X main.v={{.Env.V}}"}},
+			platform: v1.Platform{OS: "linux", Architecture: "arm", Variant: "v7"},
+			wantEnv:  []string{"CGO_ENABLED=1", "X=1.0", "GOOS=linux", "GOARCH=arm", "GOARM=7"},
+			noEnv:    []string{"GOAMD64"},
+			wantArgs: []string{"build", "-trimpath", "-ldflags=-s -X main.v=1.0", "-tags=netgo", "-v", "-o", "o", "--", "."},
+		},
+		{
+			name:     "config picks GOARM when the platform does not",
+			opts:     Options{Package: ".", Output: "o", Env: []string{"GOARM=6"}},
+			platform: v1.Platform{OS: "linux", Architecture: "arm"},
+			wantEnv:  []string{"GOARM=6", "GOARCH=arm"},
+		},
+		{
+			name:    "config cannot change GOOS",
+			opts:    Options{Package: ".", Output: "o", Env: []string{"GOOS=darwin"}},
+			wantErr: `env entry "GOOS=darwin": the platform sets GOOS, not env`,
+		},
+		{
+			name:    "env without equals",
+			opts:    Options{Package: ".", Output: "o", Env: []string{"CGO_ENABLED"}},
+			wantErr: `env entry "CGO_ENABLED": want KEY=value`,
+		},
+		{
+			name:    "bad flag template",
+			opts:    Options{Package: ".", Output: "o", Flags: []string{"-tags={{.Nope}}"}},
+			wantErr: `expanding flags "-tags={{.Nope}}": template: flags:1:`,
+		},
+		{
+			name:     "unsupported platform",
+			opts:     Options{Package: ".", Output: "o"},
+			platform: v1.Platform{OS: "linux", Architecture: "sparc"},
+			wantErr:  `unsupported platform "linux/sparc"`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := tt.opts
+			opts.Dir = t.TempDir()
+			opts.Environ = base
+			env, args, err := command(context.Background(), opts, normalizePlatform(tt.platform))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, kv := range tt.wantEnv {
+				if !slices.Contains(env, kv) {
+					t.Errorf("env %q lacks %q", env, kv)
+				}
+			}
+			for _, k := range tt.noEnv {
+				if _, ok := envLookup(env, k); ok {
+					t.Errorf("env %q has %s, want it cleared", env, k)
+				}
+			}
+			if tt.wantArgs != nil && !slices.Equal(args, tt.wantArgs) {
+				t.Errorf("args = %q, want %q", args, tt.wantArgs)
+			}
+		})
+	}
+}
+
+// TestBuild runs the go command for real, so it keeps to two successful
+// cross builds and two compile failures, which stop at type checking.
+func TestBuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go build")
+	}
+	good := writeModule(t, map[string]string{
+		"app/main.go": "package main\n\nvar version = \"unset\"\n\nfunc main() { println(version) }\n",
+	})
+	bad := writeModule(t, map[string]string{
+		"app/main.go": "package main\n\nfunc main() { undefinedThing() }\n",
+	})
+	tests := []struct {
+		name     string
+		dir      string
+		platform v1.Platform
+		machine  elf.Machine
+		nilErr   bool // pass a nil Stderr
+		wantErr  string
+	}{
+		{name: "linux/amd64", dir: good, platform: v1.Platform{OS: "linux", Architecture: "amd64"}, machine: elf.EM_X86_64},
+		{name: "linux/arm64", dir: good, platform: v1.Platform{OS: "linux", Architecture: "arm64"}, machine: elf.EM_AARCH64},
+		{name: "compile error", dir: bad, platform: v1.Platform{OS: "linux", Architecture: "arm64"}, wantErr: "building ./app for linux/arm64: exit status 1"},
+		{name: "compile error without stderr", dir: bad, nilErr: true, wantErr: "building ./app for linux/amd64: exit status 1: # example.com/x/app app/main.go:3:15: undefined: undefinedThing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var stderr bytes.Buffer
+			opts := Options{
+				Dir:      tt.dir,
+				Package:  "./app",
+				Platform: tt.platform,
+				Environ:  testEnviron(tt.dir),
+				Ldflags:  []string{"-X main.version={{.Env.HOIST_TEST_VERSION}}-{{.Timestamp}}"},
+				Output:   filepath.Join(t.TempDir(), "app"),
+				Stderr:   &stderr,
+				Time:     time.Unix(1700000000, 0),
+			}
+			if tt.nilErr {
+				opts.Stderr = nil
+			}
+			err := Build(context.Background(), opts)
+			if tt.wantErr != "" {
+				if err == nil || err.Error() != tt.wantErr {
+					t.Fatalf("Build error = %v, want %q", err, tt.wantErr)
+				}
+				if !tt.nilErr && !strings.Contains(stderr.String(), "undefined: undefinedThing") {
+					t.Errorf("stderr = %q, want go's diagnostics", stderr.String())
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Build: %v\n%s", err, stderr.String())
+			}
+			f, err := elf.Open(opts.Output)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if f.Machine != tt.machine {
+				t.Errorf("machine = %v, want %v", f.Machine, tt.machine)
+			}
+			bin, err := os.ReadFile(opts.Output)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(bin, []byte("v1.2.3-1700000000")) {
+				t.Error("binary lacks the version set through templated -ldflags")
+			}
+			if bytes.Contains(bin, []byte(tt.dir)) {
+				t.Error("binary contains the module directory; -trimpath was not applied")
+			}
+		})
+	}
+}

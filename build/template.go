@@ -1,0 +1,118 @@
+package build
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os/exec"
+	"strconv"
+	"strings"
+	"text/template"
+	"time"
+)
+
+// Data is what {{...}} in env, flags and ldflags can refer to. The field
+// names match ko's so that existing .ko.yaml templates keep working.
+type Data struct {
+	Env       map[string]string
+	Git       Git
+	Date      string // build time, RFC 3339 in UTC
+	Timestamp int64  // build time, Unix seconds
+}
+
+// Git describes the checkout the package is built from. Every field is
+// empty outside a git repository, so templates still expand in a tarball.
+type Git struct {
+	Branch          string
+	Tag             string // nearest tag reachable from HEAD
+	ShortCommit     string
+	FullCommit      string
+	CommitDate      string // RFC 3339 in UTC
+	CommitTimestamp int64
+	TreeState       string // "clean" or "dirty"
+	IsDirty         bool
+	IsClean         bool
+}
+
+// NewData gathers template data once per build: git runs several commands
+// and the answers do not change between the fields being expanded. A zero t
+// stands for the Unix epoch rather than year 1, so an unset build time still
+// gives a reproducible, plausible {{.Date}}.
+func NewData(ctx context.Context, dir string, environ []string, t time.Time) Data {
+	if t.IsZero() {
+		t = time.Unix(0, 0)
+	}
+	return Data{
+		Env:       envMap(environ),
+		Git:       gitInfo(ctx, dir, environ),
+		Date:      t.UTC().Format(time.RFC3339),
+		Timestamp: t.Unix(),
+	}
+}
+
+// Expand executes each string of in as a template over d. what names the
+// list in errors ("env", "flags", "ldflags") so the user can find the bad
+// entry in their config.
+func (d Data) Expand(what string, in []string) ([]string, error) {
+	out := make([]string, 0, len(in))
+	for _, s := range in {
+		t, err := template.New(what).Option("missingkey=error").Parse(s)
+		if err != nil {
+			return nil, fmt.Errorf("expanding %s %q: %w", what, s, err)
+		}
+		var b bytes.Buffer
+		if err := t.Execute(&b, d); err != nil {
+			return nil, fmt.Errorf("expanding %s %q: %w", what, s, err)
+		}
+		out = append(out, b.String())
+	}
+	return out, nil
+}
+
+// gitInfo is best effort: a missing git binary, a directory outside any
+// repository or a repository without commits all leave fields empty, because
+// none of them should stop a build whose templates do not use .Git.
+func gitInfo(ctx context.Context, dir string, environ []string) Git {
+	gitPath, err := lookPath("git", environ)
+	if err != nil {
+		return Git{}
+	}
+	git := func(args ...string) (string, bool) {
+		cmd := exec.CommandContext(ctx, gitPath, args...)
+		cmd.Dir = dir
+		cmd.Env = environ
+		out, err := cmd.Output()
+		return strings.TrimSpace(string(out)), err == nil
+	}
+	if inside, ok := git("rev-parse", "--is-inside-work-tree"); !ok || inside != "true" {
+		return Git{}
+	}
+	var g Git
+	if status, ok := git("status", "--porcelain"); ok {
+		g.IsDirty = status != ""
+		g.IsClean = !g.IsDirty
+		g.TreeState = "clean"
+		if g.IsDirty {
+			g.TreeState = "dirty"
+		}
+	}
+	// One log call for all commit fields; showSignature would interleave
+	// gpg output with the format.
+	out, ok := git("-c", "log.showSignature=false", "log", "-1", "--format=%H%n%h%n%ct", "HEAD")
+	lines := strings.Split(out, "\n")
+	if !ok || len(lines) != 3 {
+		return g // no commits yet
+	}
+	g.FullCommit, g.ShortCommit = lines[0], lines[1]
+	if sec, err := strconv.ParseInt(lines[2], 10, 64); err == nil {
+		g.CommitTimestamp = sec
+		g.CommitDate = time.Unix(sec, 0).UTC().Format(time.RFC3339)
+	}
+	if branch, ok := git("rev-parse", "--abbrev-ref", "HEAD"); ok {
+		g.Branch = branch
+	}
+	if tag, ok := git("describe", "--tags", "--abbrev=0", "HEAD"); ok {
+		g.Tag = tag
+	}
+	return g
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/hoist-build/hoist/pipeline"
+)
+
+// defaultLayout is where images go when no destination is configured, so a
+// new user can try hoist without a registry (git-ignored, see README).
+const defaultLayout = "dist/oci"
+
+func newBuildCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "build [flags] [DIR|IMPORTPATH ...]",
+		Short: "Compile Go main packages into distroless images and publish them",
+		Long: `Compile each Go main package (default ".") for every platform, assemble a
+distroless, non-root image, and publish it. One digest reference per image is
+printed on stdout; everything else goes to stderr.
+
+Destination: --oci-layout DIR, --tarball FILE, or a registry (--repo, HOIST_REPO,
+KO_DOCKER_REPO). With none configured, images go to the OCI layout ./` + defaultLayout + `.`,
+		RunE: runBuild,
+	}
+	addBuildFlags(cmd.Flags())
+	return cmd
+}
+
+func addBuildFlags(f *pflag.FlagSet) {
+	f.String("config", ".hoist.yaml", "image settings file (keys are these flags' names)")
+	f.String("repo", "", "registry repository to push to (env HOIST_REPO, then KO_DOCKER_REPO)")
+	f.Bool("bare", false, "push to --repo itself, without appending the image name")
+	f.StringSlice("tag", []string{"latest"}, "tags to publish (repeatable)")
+	f.StringSlice("platform", []string{"linux/amd64"}, "platforms os/arch[/variant], comma-separated, or \"all\"")
+	f.Int("port", 80, "TCP port the image exposes (0 for none)")
+	f.String("user", "65532:65532", "numeric UID[:GID] the process runs as")
+	f.String("base", pipeline.BaseDistroless, "base: distroless (synthesized), scratch, or an image reference")
+	f.StringArray("label", nil, "image config label key=value (repeatable)")
+	f.StringArray("env", nil, "environment variable KEY=VALUE for the process (repeatable)")
+	f.StringArray("annotation", nil, "manifest annotation key=value (repeatable)")
+	f.Bool("insecure", false, "allow plain http and skip TLS verification (registry and base)")
+	f.String("oci-layout", "", "write to this OCI image layout directory instead of a registry")
+	f.String("tarball", "", "write a `docker load`-able tarball to this file instead of a registry")
+	f.Int("jobs", runtime.GOMAXPROCS(0), "platform builds to run at once")
+	f.String("compression", "gzip", "layer compression: gzip or zstd")
+}
+
+func runBuild(cmd *cobra.Command, args []string) error {
+	log := logger(cmd)
+	s, err := loadSettings(cmd.Flags())
+	if err != nil {
+		return err
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	opts, err := s.pipelineOptions(cwd, args, log)
+	if err != nil {
+		return err
+	}
+	work, err := os.MkdirTemp("", "hoist-")
+	if err != nil {
+		return fmt.Errorf("creating work directory: %w", err)
+	}
+	defer os.RemoveAll(work)
+	opts.WorkDir = work
+	results, err := pipeline.Run(cmd.Context(), opts)
+	if err != nil {
+		return err
+	}
+	for _, r := range results {
+		fmt.Fprintln(cmd.OutOrStdout(), r.Ref)
+	}
+	return nil
+}

@@ -1,0 +1,34 @@
+package main
+
+import (
+	"log/slog"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// version is set at link time by release builds.
+var version = "dev"
+
+func newRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "hoist",
+		Short:         "Build Go services into minimal distroless OCI images and publish them",
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().BoolP("verbose", "v", false, "log debug detail to stderr")
+	root.AddCommand(newBuildCmd())
+	return root
+}
+
+// logger writes human-readable records to stderr: stdout is reserved for the
+// digest references that scripts consume.
+func logger(cmd *cobra.Command) *slog.Logger {
+	level := slog.LevelInfo
+	if v, _ := cmd.Flags().GetBool("verbose"); v {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}

@@ -1,0 +1,122 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Hoist is .hoist.yaml. Keys are the long flag names of `hoist build`, so a
+// setting reads the same on the command line, in HOIST_* and in the file.
+type Hoist struct {
+	Repo        string   `yaml:"repo"`
+	Bare        bool     `yaml:"bare"`
+	Tag         []string `yaml:"tag"`
+	Platform    []string `yaml:"platform"`
+	Port        *int     `yaml:"port"`
+	User        string   `yaml:"user"`
+	Base        string   `yaml:"base"`
+	Label       []string `yaml:"label"`
+	Env         []string `yaml:"env"`
+	Annotation  []string `yaml:"annotation"`
+	Insecure    bool     `yaml:"insecure"`
+	OCILayout   string   `yaml:"oci-layout"`
+	Tarball     string   `yaml:"tarball"`
+	Jobs        int      `yaml:"jobs"`
+	Compression string   `yaml:"compression"`
+}
+
+// Ko is the part of ko's .ko.yaml that hoist reads.
+type Ko struct {
+	DefaultBaseImage   string            `yaml:"defaultBaseImage"`
+	BaseImageOverrides map[string]string `yaml:"baseImageOverrides"`
+	DefaultPlatforms   []string          `yaml:"defaultPlatforms"`
+	DefaultEnv         []string          `yaml:"defaultEnv"`
+	DefaultFlags       []string          `yaml:"defaultFlags"`
+	DefaultLdflags     []string          `yaml:"defaultLdflags"`
+	Builds             []KoBuild         `yaml:"builds"`
+}
+
+// KoBuild is one entry of .ko.yaml's builds.
+type KoBuild struct {
+	ID                string   `yaml:"id"`
+	Dir               string   `yaml:"dir"`
+	Main              string   `yaml:"main"`
+	Env               []string `yaml:"env"`
+	Flags             []string `yaml:"flags"`
+	Ldflags           []string `yaml:"ldflags"`
+	LinuxCapabilities []string `yaml:"linux_capabilities"`
+}
+
+// LoadHoist reads .hoist.yaml; a missing file is an empty config.
+func LoadHoist(path string) (*Hoist, error) {
+	var h Hoist
+	return &h, load(path, &h)
+}
+
+// LoadKo reads .ko.yaml; a missing file is an empty config.
+func LoadKo(path string) (*Ko, error) {
+	var k Ko
+	return &k, load(path, &k)
+}
+
+func load(path string, into any) error {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", path, err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(into); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("%s: %s", path, describe(err))
+	}
+	return nil
+}
+
+var (
+	unknownKey = regexp.MustCompile(`line (\d+): field (\S+) not found`)
+	badType    = regexp.MustCompile(`line (\d+): cannot unmarshal !!(\w+) (.*) into (\S+)`)
+)
+
+// describe turns yaml.v3's multi-line, Go-typed messages into one line that
+// speaks of keys and lines.
+func describe(err error) string {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) || len(te.Errors) == 0 {
+		return strings.ReplaceAll(err.Error(), "\n", " ")
+	}
+	msg := te.Errors[0]
+	if m := unknownKey.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("unknown key %q (line %s): check the spelling against the documented keys", m[2], m[1])
+	}
+	if m := badType.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("line %s: value %s is a %s, want %s", m[1], m[3], m[2], goTypeWord(m[4]))
+	}
+	return msg
+}
+
+func goTypeWord(t string) string {
+	switch {
+	case strings.HasPrefix(t, "[]"):
+		return "a list"
+	case strings.HasPrefix(t, "map"):
+		return "a mapping"
+	case t == "bool":
+		return "true or false"
+	case t == "int" || t == "*int":
+		return "a number"
+	case t == "string":
+		return "a string"
+	}
+	return "a mapping"
+}

@@ -1,0 +1,110 @@
+package layers
+
+import (
+	"archive/tar"
+	"encoding/binary"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// AppDir is where the binary goes, as in ko, so images and tooling built
+// for ko (and `ko://` manifests) find the same paths.
+const AppDir = "/ko-app"
+
+// KodataPath is where the package's kodata/ directory is placed (ko's
+// convention); images set KO_DATA_PATH to it.
+const KodataPath = "/var/run/ko"
+
+// capNetBindService is the capability number of CAP_NET_BIND_SERVICE.
+const capNetBindService = 10
+
+// netBindCapability is the security.capability xattr value for
+// cap_net_bind_service=+ep: a little-endian vfs_cap_data revision 2
+// (magic 0x02000000 with the effective bit), then the permitted and
+// inheritable words, low 32 bits first.
+func netBindCapability() string {
+	b := make([]byte, 20)
+	binary.LittleEndian.PutUint32(b[0:], 0x02000000|0x1)
+	binary.LittleEndian.PutUint32(b[4:], 1<<capNetBindService)
+	return string(b)
+}
+
+// Binary is the entry of the application binary at AppDir/name. It is
+// read-only (0555) and carries cap_net_bind_service=+ep so that a non-root
+// user can still bind port 80 without any ambient capability or sysctl.
+func Binary(src, name string) Entry {
+	return Entry{
+		Path:   path.Join(AppDir, name),
+		Type:   tar.TypeReg,
+		Mode:   0o555,
+		Source: src,
+		PAXRecords: map[string]string{
+			"SCHILY.xattr.security.capability": netBindCapability(),
+		},
+	}
+}
+
+// Kodata returns the entries for a kodata directory placed at KodataPath.
+// Symlinks are followed, as ko does, but only when they stay inside the
+// directory: one that leaves it would copy host files into the image.
+func Kodata(dir string) ([]Entry, error) {
+	root, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading kodata %s: %w", dir, err)
+	}
+	if root, err = filepath.EvalSymlinks(root); err != nil {
+		return nil, fmt.Errorf("reading kodata %s: %w", dir, err)
+	}
+	entries := []Entry{Dir(KodataPath, 0o755, 0, 0)}
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || p == root {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		e, err := kodataEntry(root, p, filepath.ToSlash(rel))
+		if err != nil {
+			return err
+		}
+		entries = append(entries, e)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading kodata %s: %w", dir, err)
+	}
+	return entries, nil
+}
+
+func kodataEntry(root, p, rel string) (Entry, error) {
+	target, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return Entry{}, err
+	}
+	if target != root && !strings.HasPrefix(target, root+string(filepath.Separator)) {
+		return Entry{}, fmt.Errorf("symlink %s points outside kodata (to %s): copy the file into kodata instead", rel, target)
+	}
+	fi, err := os.Stat(target)
+	if err != nil {
+		return Entry{}, err
+	}
+	dst := path.Join(KodataPath, rel)
+	if fi.IsDir() {
+		if target != p {
+			return Entry{}, fmt.Errorf("symlink %s points to a directory: only file symlinks are followed", rel)
+		}
+		return Dir(dst, 0o755, 0, 0), nil
+	}
+	if !fi.Mode().IsRegular() {
+		return Entry{}, fmt.Errorf("%s is not a regular file", rel)
+	}
+	// Owners and times are dropped and modes reduced to read (and execute)
+	// for everyone, so a checkout's umask never changes the digest.
+	mode := int64(0o444)
+	if fi.Mode()&0o111 != 0 {
+		mode = 0o555
+	}
+	return Entry{Path: dst, Type: tar.TypeReg, Mode: mode, Source: target}, nil
+}

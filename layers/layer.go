@@ -1,0 +1,190 @@
+package layers
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+)
+
+// Compression names a layer compression. gzip is the default because every
+// runtime reads it; zstd is smaller and faster but needs containerd ≥ 1.5.
+type Compression string
+
+const (
+	Gzip Compression = "gzip"
+	Zstd Compression = "zstd"
+)
+
+// ParseCompression validates a compression name given by a user.
+func ParseCompression(s string) (Compression, error) {
+	switch Compression(s) {
+	case "", Gzip:
+		return Gzip, nil
+	case Zstd:
+		return Zstd, nil
+	}
+	return "", fmt.Errorf("invalid compression %q: use gzip or zstd", s)
+}
+
+func (c Compression) mediaType() types.MediaType {
+	if c == Zstd {
+		return types.OCILayerZStd
+	}
+	return types.OCILayer
+}
+
+// Options controls how a layer is written.
+type Options struct {
+	// Time is every entry's mtime: SOURCE_DATE_EPOCH, else the Unix epoch.
+	Time        time.Time
+	Compression Compression
+	// Dir, when set, receives the compressed blob as a file; otherwise it is
+	// kept in memory, which suits the small base layers.
+	Dir string
+}
+
+// New writes entries as one layer. The tar stream is compressed once, and the
+// diff ID and digest are hashed on the way, so the returned layer knows its
+// descriptor without reading anything back.
+func New(ctx context.Context, entries []Entry, opts Options) (v1.Layer, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	entries, err := normalize(entries)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Compression == "" {
+		opts.Compression = Gzip
+	}
+	var (
+		buf  bytes.Buffer
+		file *os.File
+		dst  io.Writer = &buf
+	)
+	if opts.Dir != "" {
+		if file, err = os.CreateTemp(opts.Dir, "layer-*.blob"); err != nil {
+			return nil, fmt.Errorf("creating layer file: %w", err)
+		}
+		defer file.Close()
+		dst = file
+	}
+	l := &layer{mediaType: opts.Compression.mediaType(), compression: opts.Compression}
+	if err := l.write(dst, entries, opts); err != nil {
+		if file != nil {
+			os.Remove(file.Name())
+		}
+		return nil, err
+	}
+	if file != nil {
+		l.path = file.Name()
+		return l, file.Close()
+	}
+	l.data = buf.Bytes()
+	return l, nil
+}
+
+func (l *layer) write(dst io.Writer, entries []Entry, opts Options) error {
+	blobHash, tarHash := sha256.New(), sha256.New()
+	counted := &countWriter{w: io.MultiWriter(dst, blobHash)}
+	zw, err := compressor(counted, opts.Compression)
+	if err != nil {
+		return err
+	}
+	if err := writeTar(io.MultiWriter(zw, tarHash), entries, opts.Time); err != nil {
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("compressing layer: %w", err)
+	}
+	l.size = counted.n
+	l.digest = toHash(blobHash)
+	l.diffID = toHash(tarHash)
+	return nil
+}
+
+// compressor returns a deterministic compressor: klauspost's gzip writes no
+// name or mtime in its header, and its output depends only on the input.
+func compressor(w io.Writer, c Compression) (io.WriteCloser, error) {
+	if c == Zstd {
+		return zstd.NewWriter(w, zstd.WithEncoderConcurrency(1))
+	}
+	return gzip.NewWriterLevel(w, gzip.BestSpeed)
+}
+
+func toHash(h hash.Hash) v1.Hash {
+	return v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", h.Sum(nil))}
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// layer is a compressed blob with a descriptor known in advance.
+type layer struct {
+	data           []byte
+	path           string
+	digest, diffID v1.Hash
+	size           int64
+	mediaType      types.MediaType
+	compression    Compression
+}
+
+var _ v1.Layer = (*layer)(nil)
+
+func (l *layer) Digest() (v1.Hash, error)            { return l.digest, nil }
+func (l *layer) DiffID() (v1.Hash, error)            { return l.diffID, nil }
+func (l *layer) Size() (int64, error)                { return l.size, nil }
+func (l *layer) MediaType() (types.MediaType, error) { return l.mediaType, nil }
+
+func (l *layer) Compressed() (io.ReadCloser, error) {
+	if l.path == "" {
+		return io.NopCloser(bytes.NewReader(l.data)), nil
+	}
+	return os.Open(l.path)
+}
+
+func (l *layer) Uncompressed() (io.ReadCloser, error) {
+	rc, err := l.Compressed()
+	if err != nil {
+		return nil, err
+	}
+	if l.compression == Zstd {
+		zr, err := zstd.NewReader(rc)
+		if err != nil {
+			rc.Close()
+			return nil, err
+		}
+		return &readCloser{Reader: zr, close: func() error { zr.Close(); return rc.Close() }}, nil
+	}
+	zr, err := gzip.NewReader(rc)
+	if err != nil {
+		rc.Close()
+		return nil, err
+	}
+	return &readCloser{Reader: zr, close: rc.Close}, nil
+}
+
+type readCloser struct {
+	io.Reader
+	close func() error
+}
+
+func (r *readCloser) Close() error { return r.close() }

@@ -1,0 +1,107 @@
+package pipeline
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/hoist-build/hoist/config"
+	"github.com/hoist-build/hoist/layers"
+	"github.com/hoist-build/hoist/publish"
+)
+
+// Base names the synthesized bases; any other value is an image reference.
+const (
+	BaseDistroless = "distroless"
+	BaseScratch    = "scratch"
+)
+
+// Options is everything one run needs; the command line fills it in.
+type Options struct {
+	// Dir is the directory packages are resolved from and .ko.yaml lives in.
+	Dir       string
+	Packages  []string
+	Platforms []v1.Platform
+	// Environ is the environment of the go command and of template {{.Env}}.
+	Environ []string
+	Ko      *config.Ko
+	Base    string
+	// Port is exposed as PORT/tcp; 0 exposes none.
+	Port        int
+	User        string
+	Env         []string
+	Labels      map[string]string
+	Annotations map[string]string
+	// Created is the image and layer time (SOURCE_DATE_EPOCH, else epoch).
+	Created     time.Time
+	Compression layers.Compression
+	// Jobs bounds concurrent platform builds.
+	Jobs      int
+	Publisher publish.Publisher
+	Remote    publish.RemoteOptions
+	// WorkDir holds binaries and layer blobs while the run lasts.
+	WorkDir string
+	// Stderr receives the go command's diagnostics.
+	Stderr io.Writer
+	Logger *slog.Logger
+}
+
+// ParseUser validates "UID[:GID]" numerically: names cannot be resolved in
+// an image without a passwd lookup at build time.
+func ParseUser(s string) (string, error) {
+	uid, gid, hasGID := strings.Cut(s, ":")
+	if _, err := strconv.ParseUint(uid, 10, 32); err != nil {
+		return "", fmt.Errorf("invalid user %q: want a numeric UID[:GID], e.g. 65532:65532", s)
+	}
+	if !hasGID {
+		return uid + ":" + uid, nil
+	}
+	if _, err := strconv.ParseUint(gid, 10, 32); err != nil {
+		return "", fmt.Errorf("invalid user %q: want a numeric UID[:GID], e.g. 65532:65532", s)
+	}
+	return s, nil
+}
+
+// ParseKeyValues turns repeated k=v flags into a map.
+func ParseKeyValues(what string, kvs []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, kv := range kvs {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("invalid %s %q: want key=value", what, kv)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// koBuild finds the .ko.yaml builds entry for a package directory and
+// returns its settings with ko's defaults applied, as ko does: an entry's
+// flags and ldflags replace the defaults, its env adds to them.
+func koBuild(ko *config.Ko, koDir, pkgDir string) (env, flags, ldflags []string) {
+	if ko == nil {
+		return nil, nil, nil
+	}
+	env, flags, ldflags = ko.DefaultEnv, ko.DefaultFlags, ko.DefaultLdflags
+	for _, b := range ko.Builds {
+		main := filepath.Join(koDir, b.Dir, b.Main)
+		if filepath.Clean(main) != filepath.Clean(pkgDir) {
+			continue
+		}
+		env = append(append([]string(nil), env...), b.Env...)
+		if b.Flags != nil {
+			flags = b.Flags
+		}
+		if b.Ldflags != nil {
+			ldflags = b.Ldflags
+		}
+		break
+	}
+	return env, flags, ldflags
+}

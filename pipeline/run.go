@@ -1,0 +1,245 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/v1"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/hoist-build/hoist/assemble"
+	"github.com/hoist-build/hoist/build"
+	"github.com/hoist-build/hoist/layers"
+	"github.com/hoist-build/hoist/publish"
+)
+
+// Result is one published image.
+type Result struct {
+	ImportPath string
+	ImageName  string
+	// Ref is the digest reference the publisher returned.
+	Ref string
+}
+
+// target is one package to build.
+type target struct {
+	pkg  build.Package
+	name string
+	imgs []v1.Image // one per platform, in Options.Platforms order
+}
+
+// Run builds every package for every platform, then publishes them all. An
+// error anywhere before publishing publishes nothing.
+func Run(ctx context.Context, opts Options) ([]Result, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if len(opts.Platforms) == 0 {
+		opts.Platforms = []v1.Platform{{OS: "linux", Architecture: "amd64"}}
+	}
+	targets, err := inspect(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := buildAll(ctx, opts, targets); err != nil {
+		return nil, err
+	}
+	results := make([]Result, 0, len(targets))
+	for _, t := range targets {
+		art, err := artifact(t.imgs)
+		if err != nil {
+			return nil, fmt.Errorf("indexing %s: %w", t.name, err)
+		}
+		ref, err := opts.Publisher.Publish(ctx, t.name, art)
+		if err != nil {
+			return nil, err
+		}
+		results = append(results, Result{ImportPath: t.pkg.ImportPath, ImageName: t.name, Ref: ref})
+	}
+	return results, nil
+}
+
+func artifact(imgs []v1.Image) (publish.Artifact, error) {
+	if len(imgs) == 1 {
+		return imgs[0], nil
+	}
+	return assemble.Index(imgs)
+}
+
+// inspect resolves every package before any compile starts, so a typo in the
+// last argument does not cost the build of the first.
+func inspect(ctx context.Context, opts Options) ([]*target, error) {
+	byName := map[string]string{}
+	var targets []*target
+	for _, p := range opts.Packages {
+		pkg, err := build.Inspect(ctx, opts.Dir, p, opts.Environ)
+		if err != nil {
+			return nil, err
+		}
+		n := publish.ImageName(pkg.ImportPath)
+		if prev, ok := byName[n]; ok && prev != pkg.ImportPath {
+			return nil, fmt.Errorf("%s and %s would both be published as image %q: build them in separate runs or rename one directory", prev, pkg.ImportPath, n)
+		}
+		if _, ok := byName[n]; ok {
+			continue
+		}
+		byName[n] = pkg.ImportPath
+		targets = append(targets, &target{pkg: pkg, name: n, imgs: make([]v1.Image, len(opts.Platforms))})
+	}
+	return targets, nil
+}
+
+func buildAll(ctx context.Context, opts Options, targets []*target) error {
+	bases, err := newBases(ctx, opts)
+	if err != nil {
+		return err
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	jobs := opts.Jobs
+	if jobs <= 0 {
+		jobs = 1
+	}
+	g.SetLimit(jobs)
+	for ti, t := range targets {
+		for pi, p := range opts.Platforms {
+			g.Go(func() error {
+				img, err := buildOne(gctx, opts, bases, t, p, fmt.Sprintf("%d-%d", ti, pi))
+				if err != nil {
+					return err
+				}
+				t.imgs[pi] = img
+				return nil
+			})
+		}
+	}
+	return g.Wait()
+}
+
+func buildOne(ctx context.Context, opts Options, bases *bases, t *target, p v1.Platform, key string) (v1.Image, error) {
+	base, err := bases.image(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(opts.WorkDir, key)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	bin := filepath.Join(dir, t.name)
+	env, flags, ldflags := koBuild(opts.Ko, opts.Dir, t.pkg.Dir)
+	start := time.Now()
+	err = build.Build(ctx, build.Options{
+		Dir: opts.Dir, Package: t.pkg.ImportPath, Platform: p, Environ: opts.Environ,
+		Env: env, Flags: flags, Ldflags: ldflags, Output: bin,
+		Stderr: opts.Stderr, Logger: opts.Logger, Time: opts.Created,
+	})
+	if err != nil {
+		return nil, err
+	}
+	opts.Logger.Info("compiled", "package", t.pkg.ImportPath, "platform", p.String(), "took", time.Since(start).Round(time.Millisecond))
+	appLayers, env2, err := appLayers(ctx, opts, t, bin, dir)
+	if err != nil {
+		return nil, err
+	}
+	return assemble.Image(ctx, assemble.Options{
+		Base:        base,
+		Platform:    p,
+		Layers:      appLayers,
+		Entrypoint:  []string{filepath.Join(layers.AppDir, t.name)},
+		User:        opts.User,
+		WorkingDir:  "/",
+		Env:         append(env2, opts.Env...),
+		Ports:       ports(opts.Port),
+		Labels:      labels(ctx, opts, t),
+		Annotations: opts.Annotations,
+		Created:     opts.Created,
+	})
+}
+
+// appLayers writes the kodata layer (when the package has kodata/) and the
+// binary layer, the one that changes on every edit, last.
+func appLayers(ctx context.Context, opts Options, t *target, bin, dir string) ([]assemble.Layer, []string, error) {
+	lopts := layers.Options{Time: opts.Created, Compression: opts.Compression, Dir: dir}
+	var out []assemble.Layer
+	var env []string
+	kodata := filepath.Join(t.pkg.Dir, "kodata")
+	if fi, err := os.Stat(kodata); err == nil && fi.IsDir() {
+		entries, err := layers.Kodata(kodata)
+		if err != nil {
+			return nil, nil, err
+		}
+		l, err := layers.New(ctx, entries, lopts)
+		if err != nil {
+			return nil, nil, fmt.Errorf("writing kodata layer: %w", err)
+		}
+		out = append(out, assemble.Layer{Layer: l, History: "hoist: static assets (kodata → " + layers.KodataPath + ")"})
+		env = append(env, "KO_DATA_PATH="+layers.KodataPath)
+	}
+	l, err := layers.New(ctx, []layers.Entry{layers.Binary(bin, t.name)}, lopts)
+	if err != nil {
+		return nil, nil, fmt.Errorf("writing binary layer: %w", err)
+	}
+	out = append(out, assemble.Layer{Layer: l, History: "hoist: " + t.pkg.ImportPath + " binary (" + layers.AppDir + "/" + t.name + ", cap_net_bind_service)"})
+	return out, env, nil
+}
+
+func ports(p int) []string {
+	if p == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("%d/tcp", p)}
+}
+
+// labels are the OCI annotations-as-labels that registries and scanners
+// show; each is set only where it is known.
+func labels(ctx context.Context, opts Options, t *target) map[string]string {
+	git := build.NewData(ctx, t.pkg.Dir, opts.Environ, opts.Created).Git
+	out := map[string]string{
+		"org.opencontainers.image.title":   t.name,
+		"org.opencontainers.image.created": opts.Created.UTC().Format(time.RFC3339),
+	}
+	if git.FullCommit != "" {
+		out["org.opencontainers.image.revision"] = git.FullCommit
+	}
+	if git.Tag != "" {
+		out["org.opencontainers.image.version"] = git.Tag
+	}
+	if src := sourceURL(t.pkg.Module.Path); src != "" {
+		out["org.opencontainers.image.source"] = src
+	}
+	for k, v := range opts.Labels {
+		out[k] = v
+	}
+	return out
+}
+
+// sourceURL guesses the repository URL from a module path on a well-known
+// forge; elsewhere the module path is not necessarily a URL, so none is set.
+func sourceURL(module string) string {
+	for _, host := range []string{"github.com/", "gitlab.com/", "bitbucket.org/", "codeberg.org/"} {
+		if strings.HasPrefix(module, host) {
+			parts := strings.SplitN(module, "/", 4)
+			if len(parts) >= 3 {
+				return "https://" + strings.Join(parts[:3], "/")
+			}
+		}
+	}
+	return ""
+}
+
+// goroot asks the go command (the one on Environ's PATH) for GOROOT, where
+// the toolchain's zoneinfo.zip lives.
+func goroot(ctx context.Context, dir string, environ []string) (string, error) {
+	cmd := exec.CommandContext(ctx, "go", "env", "GOROOT")
+	cmd.Dir, cmd.Env = dir, environ
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("running go env GOROOT: %w", err)
+	}
+	return strings.TrimSpace(string(out)), nil
+}

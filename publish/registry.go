@@ -1,0 +1,88 @@
+package publish
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// RegistryOptions configures publishing to a registry.
+type RegistryOptions struct {
+	// Repo is the repository prefix, e.g. "ghcr.io/acme"; the image name is
+	// appended unless Bare is set.
+	Repo   string
+	Bare   bool
+	Tags   []string
+	Remote RemoteOptions
+	Logger *slog.Logger
+}
+
+// Registry publishes to a container registry.
+type Registry struct {
+	opts RegistryOptions
+}
+
+// NewRegistry validates the repository and tags up front, before anything
+// is built.
+func NewRegistry(opts RegistryOptions) (*Registry, error) {
+	if _, err := name.NewRepository(opts.Repo, opts.Remote.nameOptions()...); err != nil || opts.Repo == "" {
+		return nil, fmt.Errorf("invalid repository %q: want REGISTRY/PATH in lower case, e.g. ghcr.io/acme", opts.Repo)
+	}
+	if err := ValidateTags(opts.Tags); err != nil {
+		return nil, err
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Registry{opts: opts}, nil
+}
+
+// Repository returns the repository an image name is published to.
+func (r *Registry) Repository(imageName string) (name.Repository, error) {
+	repo := r.opts.Repo
+	if !r.opts.Bare {
+		repo += "/" + imageName
+	}
+	ref, err := name.NewRepository(repo, r.opts.Remote.nameOptions()...)
+	if err != nil {
+		return name.Repository{}, fmt.Errorf("invalid image name %q: %w", repo, err)
+	}
+	return ref, nil
+}
+
+// Publish pushes the artifact under its first tag, then adds the other tags.
+// ggcr uploads every blob (and, for an index, every child manifest) before
+// the manifest that names them, so a tag only ever points at a whole image.
+func (r *Registry) Publish(ctx context.Context, imageName string, art Artifact) (string, error) {
+	repo, err := r.Repository(imageName)
+	if err != nil {
+		return "", err
+	}
+	digest, err := digestOf(art)
+	if err != nil {
+		return "", err
+	}
+	opts := r.opts.Remote.remoteOptions(ctx)
+	tags := tagsOrDefault(r.opts.Tags)
+	first := repo.Tag(tags[0])
+	r.opts.Logger.Info("pushing", "ref", first.String(), "digest", digest.String())
+	switch a := art.(type) {
+	case v1.ImageIndex:
+		err = remote.WriteIndex(first, a, opts...)
+	case v1.Image:
+		err = remote.Write(first, a, opts...)
+	}
+	if err != nil {
+		return "", fmt.Errorf("pushing %s: %w", first, err)
+	}
+	for _, t := range tags[1:] {
+		if err := remote.Tag(repo.Tag(t), art, opts...); err != nil {
+			return "", fmt.Errorf("tagging %s: %w", repo.Tag(t), err)
+		}
+	}
+	return repo.Digest(digest.String()).String(), nil
+}
