@@ -238,3 +238,7 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// PID is the container process's pid on the host, for reading its
+// /proc/PID/status (uid, capabilities) from the test.
+func (c *Container) PID() int { return c.pid }

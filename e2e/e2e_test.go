@@ -1,0 +1,155 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/hoist-build/hoist/internal/registrytest"
+	"github.com/hoist-build/hoist/internal/runctest"
+)
+
+// requireRuntime skips outside CI when the test cannot run here, and fails in
+// CI, where a skipped end-to-end test would prove nothing.
+func requireRuntime(t *testing.T) {
+	t.Helper()
+	_, err := exec.LookPath("runc")
+	if os.Geteuid() == 0 && err == nil {
+		return
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("end-to-end tests need root and runc (uid %d, runc: %v)", os.Geteuid(), err)
+	}
+	t.Skip("needs root and runc")
+}
+
+// hoistBinary builds the command once per test binary run.
+func hoistBinary(t *testing.T) (bin, root string) {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin = filepath.Join(t.TempDir(), "hoist")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/hoist")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building hoist: %v\n%s", err, out)
+	}
+	return bin, root
+}
+
+// hoist runs the command and returns its stdout lines.
+func hoist(t *testing.T, bin, dir string, args ...string) []string {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(bin, args...)
+	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("hoist %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	var lines []string
+	for sc := bufio.NewScanner(&stdout); sc.Scan(); {
+		lines = append(lines, sc.Text())
+	}
+	return lines
+}
+
+func TestAppRunsNonRootOnPort80(t *testing.T) {
+	requireRuntime(t)
+	bin, root := hoistBinary(t)
+	host := registrytest.New(t)
+	lines := hoist(t, bin, root, "build", "--repo", host+"/e2e", "./app")
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], host+"/e2e/app@sha256:") {
+		t.Fatalf("stdout = %q, want one digest reference", lines)
+	}
+	ref, err := name.ParseReference(lines[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := remote.Image(ref)
+	if err != nil {
+		t.Fatalf("pulling %s: %v", ref, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	c, err := runctest.Start(ctx, img, t.TempDir(), runctest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.WaitHTTP(ctx, 80, "/healthz"); err != nil {
+		t.Fatalf("app never answered on :80: %v\nlogs:\n%s", err, c.Logs())
+	}
+	checkProcess(t, c.PID())
+	for path, want := range map[string]string{
+		"/":            `{"Hello":"World"}`,
+		"/items/5?q=x": `{"item_id":5,"q":"x"}`,
+		"/items/7":     `{"item_id":7,"q":null}`,
+	} {
+		status, body, err := c.Get(ctx, 80, path)
+		if err != nil || status != 200 || strings.TrimSpace(string(body)) != want {
+			t.Errorf("GET %s = %d %q (%v), want 200 %s", path, status, body, err, want)
+		}
+	}
+	stopGracefully(t, c)
+}
+
+// checkProcess reads the container process's status from the host: it must
+// run as 65532 with no ambient capabilities, so port 80 was bound through
+// the binary's file capability alone.
+func checkProcess(t *testing.T, pid int) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("/proc", itoa(pid), "status"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := map[string]string{}
+	for _, line := range strings.Split(string(data), "\n") {
+		k, v, _ := strings.Cut(line, ":")
+		fields[k] = strings.Join(strings.Fields(v), " ")
+	}
+	if fields["Uid"] != "65532 65532 65532 65532" {
+		t.Errorf("process uids = %q, want 65532", fields["Uid"])
+	}
+	if fields["CapAmb"] != "0000000000000000" {
+		t.Errorf("process has ambient capabilities %s", fields["CapAmb"])
+	}
+	if fields["CapEff"] != "0000000000000400" {
+		t.Errorf("effective capabilities = %s, want only NET_BIND_SERVICE (0x400)", fields["CapEff"])
+	}
+}
+
+// stopGracefully sends SIGTERM as a kubelet would and expects exit 0 within
+// the app's default 10 s grace period.
+func stopGracefully(t *testing.T, c *runctest.Container) {
+	t.Helper()
+	if err := c.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	code, err := c.Wait(ctx)
+	if err != nil {
+		t.Fatalf("waiting for exit after SIGTERM: %v\nlogs:\n%s", err, c.Logs())
+	}
+	if code != 0 {
+		t.Fatalf("exit code %d after SIGTERM, want 0\nlogs:\n%s", code, c.Logs())
+	}
+	if !strings.Contains(c.Logs(), "shutdown complete") {
+		t.Errorf("logs do not show a drained shutdown:\n%s", c.Logs())
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
