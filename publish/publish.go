@@ -3,9 +3,9 @@ package publish
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
@@ -29,10 +29,13 @@ func ImageName(importPath string) string {
 	return strings.ToLower(importPath[strings.LastIndex(importPath, "/")+1:])
 }
 
+// tagPattern is the OCI distribution spec's tag grammar.
+var tagPattern = regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$`)
+
 // ValidateTags checks tags before anything is built, so a typo fails fast.
 func ValidateTags(tags []string) error {
 	for _, t := range tags {
-		if _, err := name.NewTag("example.com/x:"+t, name.StrictValidation); err != nil || strings.Contains(t, ":") {
+		if !tagPattern.MatchString(t) {
 			return fmt.Errorf("invalid tag %q: use letters, digits, '_', '.', '-' (at most 128, not starting with '.' or '-')", t)
 		}
 	}

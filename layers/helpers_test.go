@@ -1,0 +1,166 @@
+package layers
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/klauspost/compress/zstd"
+)
+
+// epoch2023 is a whole-second time: tar headers keep seconds only.
+var epoch2023 = time.Unix(1700000000, 0)
+
+// tarFile is one entry read back from a layer.
+type tarFile struct {
+	hdr  *tar.Header
+	data []byte
+}
+
+// compressedBytes returns the layer blob exactly as a registry would store it.
+func compressedBytes(t *testing.T, l v1.Layer) []byte {
+	t.Helper()
+	rc, err := l.Compressed()
+	if err != nil {
+		t.Fatalf("Compressed: %v", err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatalf("reading compressed layer: %v", err)
+	}
+	return b
+}
+
+// decompress undoes the compression with a decoder independent of the
+// layer's own Uncompressed: the standard library's gzip, or zstd.
+func decompress(t *testing.T, l v1.Layer) []byte {
+	t.Helper()
+	blob := compressedBytes(t, l)
+	mt, err := l.MediaType()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r io.Reader
+	switch mt {
+	case types.OCILayer:
+		zr, err := gzip.NewReader(bytes.NewReader(blob))
+		if err != nil {
+			t.Fatalf("gzip: %v", err)
+		}
+		r = zr
+	case types.OCILayerZStd:
+		zr, err := zstd.NewReader(bytes.NewReader(blob))
+		if err != nil {
+			t.Fatalf("zstd: %v", err)
+		}
+		defer zr.Close()
+		r = zr
+	default:
+		t.Fatalf("unexpected media type %q", mt)
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatalf("decompressing: %v", err)
+	}
+	return b
+}
+
+// readTar lists a layer's entries in stream order.
+func readTar(t *testing.T, l v1.Layer) []tarFile {
+	t.Helper()
+	tr := tar.NewReader(bytes.NewReader(decompress(t, l)))
+	var out []tarFile
+	for {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("reading tar: %v", err)
+		}
+		data, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatalf("reading %s: %v", hdr.Name, err)
+		}
+		out = append(out, tarFile{hdr: hdr, data: data})
+	}
+}
+
+// byName indexes entries by their tar name ("etc/passwd", "tmp/").
+func byName(files []tarFile) map[string]tarFile {
+	m := map[string]tarFile{}
+	for _, f := range files {
+		m[f.hdr.Name] = f
+	}
+	return m
+}
+
+func names(files []tarFile) []string {
+	var out []string
+	for _, f := range files {
+		out = append(out, f.hdr.Name)
+	}
+	return out
+}
+
+func mustNew(t *testing.T, entries []Entry, opts Options) v1.Layer {
+	t.Helper()
+	l, err := New(context.Background(), entries, opts)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return l
+}
+
+func digests(t *testing.T, l v1.Layer) (digest, diffID v1.Hash) {
+	t.Helper()
+	d, err := l.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := l.DiffID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, id
+}
+
+func writeFile(t *testing.T, p string, data string, mode os.FileMode) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(data), mode); err != nil {
+		t.Fatal(err)
+	}
+	// WriteFile's mode is filtered by the umask; set it exactly.
+	if err := os.Chmod(p, mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// zoneinfoZip reads the toolchain's zoneinfo.zip, as the pipeline does.
+func zoneinfoZip(t *testing.T) []byte {
+	t.Helper()
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatalf("go env GOROOT: %v", err)
+	}
+	b, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "lib", "time", "zoneinfo.zip"))
+	if err != nil {
+		t.Fatalf("reading zoneinfo.zip: %v", err)
+	}
+	return b
+}
