@@ -44,6 +44,10 @@ type Options struct {
 	// Time is the build time behind {{.Date}} and {{.Timestamp}}; callers
 	// derive it from SOURCE_DATE_EPOCH for reproducible builds.
 	Time time.Time
+	// Data, when set, is the template data to use instead of gathering it
+	// again: callers that build one package for several platforms or also
+	// need the git facts for labels ask git once.
+	Data *Data
 }
 
 // targetVars are the variables that pick what the compiler emits. They are
@@ -88,6 +92,12 @@ func Build(ctx context.Context, opts Options) error {
 	return nil
 }
 
+// Command returns the environment and arguments Build would run go with,
+// templates expanded: what a cache key must cover.
+func Command(ctx context.Context, opts Options) (env, args []string, err error) {
+	return command(ctx, opts, normalizePlatform(opts.Platform))
+}
+
 // command expands the templates and assembles the environment and arguments
 // of the go build invocation.
 func command(ctx context.Context, opts Options, platform v1.Platform) (env, args []string, err error) {
@@ -98,7 +108,11 @@ func command(ctx context.Context, opts Options, platform v1.Platform) (env, args
 	if err != nil {
 		return nil, nil, err
 	}
-	data := NewData(ctx, opts.Dir, opts.Environ, opts.Time)
+	data := opts.Data
+	if data == nil {
+		d := NewData(ctx, opts.Dir, opts.Environ, opts.Time)
+		data = &d
+	}
 	extra, err := data.Expand("env", opts.Env)
 	if err != nil {
 		return nil, nil, err

@@ -39,7 +39,9 @@ func Inspect(ctx context.Context, dir, pkg string, environ []string) (Package, e
 	// -e turns per-package problems into the Error field, which is easier
 	// to reword than go's stderr; errors about the module itself still
 	// arrive on stderr with a failing exit status.
-	cmd := exec.CommandContext(ctx, goPath, "list", "-e", "-json", "--", pkg)
+	// Naming the fields lets go list skip computing staleness, which costs
+	// it a toolchain probe and half the run time.
+	cmd := exec.CommandContext(ctx, goPath, "list", "-e", "-json=ImportPath,Dir,Name,Module,Error", "--", pkg)
 	cmd.Dir = dir
 	cmd.Env = environ
 	var stdout, stderr bytes.Buffer

@@ -18,23 +18,24 @@ import (
 // platform-independent and written once per run; pulled bases are fetched
 // once per platform however many packages use them.
 type bases struct {
-	opts   Options
-	layers []assemble.Layer
+	opts      Options
+	toolchain toolchain
+	layers    []assemble.Layer
 
 	mu     sync.Mutex
 	pulled map[string]v1.Image
 }
 
 func newBases(ctx context.Context, opts Options) (*bases, error) {
-	b := &bases{opts: opts, pulled: map[string]v1.Image{}}
-	if opts.Base != BaseDistroless && opts.Base != "" {
-		return b, nil
-	}
-	root, err := goroot(ctx, opts.Dir, opts.Environ)
+	tc, err := goEnv(ctx, opts.Dir, opts.Environ)
 	if err != nil {
 		return nil, err
 	}
-	zoneinfo, err := os.ReadFile(filepath.Join(root, "lib", "time", "zoneinfo.zip"))
+	b := &bases{opts: opts, toolchain: tc, pulled: map[string]v1.Image{}}
+	if opts.Base != BaseDistroless && opts.Base != "" {
+		return b, nil
+	}
+	zoneinfo, err := os.ReadFile(filepath.Join(tc.goroot, "lib", "time", "zoneinfo.zip"))
 	if err != nil {
 		return nil, fmt.Errorf("reading tzdata from the Go toolchain: %w", err)
 	}

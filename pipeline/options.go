@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/hoist-build/hoist/cache"
 	"github.com/hoist-build/hoist/config"
 	"github.com/hoist-build/hoist/layers"
 	"github.com/hoist-build/hoist/publish"
@@ -45,6 +46,8 @@ type Options struct {
 	Jobs      int
 	Publisher publish.Publisher
 	Remote    publish.RemoteOptions
+	// Cache, when set, keeps compiled binaries and their layers between runs.
+	Cache *cache.Cache
 	// WorkDir holds binaries and layer blobs while the run lasts.
 	WorkDir string
 	// Stderr receives the go command's diagnostics.

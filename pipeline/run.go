@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -32,6 +31,7 @@ type target struct {
 	pkg  build.Package
 	name string
 	imgs []v1.Image // one per platform, in Options.Platforms order
+	data *build.Data
 }
 
 // Run builds every package for every platform, then publishes them all. An
@@ -90,7 +90,8 @@ func inspect(ctx context.Context, opts Options) ([]*target, error) {
 			continue
 		}
 		byName[n] = pkg.ImportPath
-		targets = append(targets, &target{pkg: pkg, name: n, imgs: make([]v1.Image, len(opts.Platforms))})
+		data := build.NewData(ctx, pkg.Dir, opts.Environ, opts.Created)
+		targets = append(targets, &target{pkg: pkg, name: n, imgs: make([]v1.Image, len(opts.Platforms)), data: &data})
 	}
 	return targets, nil
 }
@@ -130,22 +131,15 @@ func buildOne(ctx context.Context, opts Options, bases *bases, t *target, p v1.P
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	bin := filepath.Join(dir, t.name)
-	env, flags, ldflags := koBuild(opts.Ko, opts.Dir, t.pkg.Dir)
-	start := time.Now()
-	err = build.Build(ctx, build.Options{
-		Dir: opts.Dir, Package: t.pkg.ImportPath, Platform: p, Environ: opts.Environ,
-		Env: env, Flags: flags, Ldflags: ldflags, Output: bin,
-		Stderr: opts.Stderr, Logger: opts.Logger, Time: opts.Created,
-	})
+	binLayer, err := binaryLayer(ctx, opts, bases.toolchain, t, p, dir)
 	if err != nil {
 		return nil, err
 	}
-	opts.Logger.Info("compiled", "package", t.pkg.ImportPath, "platform", p.String(), "took", time.Since(start).Round(time.Millisecond))
-	appLayers, env2, err := appLayers(ctx, opts, t, bin, dir)
+	appLayers, env, err := kodataLayer(ctx, opts, t, dir)
 	if err != nil {
 		return nil, err
 	}
+	appLayers = append(appLayers, binLayer)
 	return assemble.Image(ctx, assemble.Options{
 		Base:        base,
 		Platform:    p,
@@ -153,39 +147,74 @@ func buildOne(ctx context.Context, opts Options, bases *bases, t *target, p v1.P
 		Entrypoint:  []string{filepath.Join(layers.AppDir, t.name)},
 		User:        opts.User,
 		WorkingDir:  "/",
-		Env:         append(env2, opts.Env...),
+		Env:         append(env, opts.Env...),
 		Ports:       ports(opts.Port),
-		Labels:      labels(ctx, opts, t),
+		Labels:      labels(opts, t),
 		Annotations: opts.Annotations,
 		Created:     opts.Created,
 	})
 }
 
-// appLayers writes the kodata layer (when the package has kodata/) and the
-// binary layer, the one that changes on every edit, last.
-func appLayers(ctx context.Context, opts Options, t *target, bin, dir string) ([]assemble.Layer, []string, error) {
-	lopts := layers.Options{Time: opts.Created, Compression: opts.Compression, Dir: dir}
-	var out []assemble.Layer
-	var env []string
-	kodata := filepath.Join(t.pkg.Dir, "kodata")
-	if fi, err := os.Stat(kodata); err == nil && fi.IsDir() {
-		entries, err := layers.Kodata(kodata)
-		if err != nil {
-			return nil, nil, err
-		}
-		l, err := layers.New(ctx, entries, lopts)
-		if err != nil {
-			return nil, nil, fmt.Errorf("writing kodata layer: %w", err)
-		}
-		out = append(out, assemble.Layer{Layer: l, History: "hoist: static assets (kodata → " + layers.KodataPath + ")"})
-		env = append(env, "KO_DATA_PATH="+layers.KodataPath)
+// binaryLayer compiles the package and writes its layer, or takes both from
+// the cache when nothing that decides their bytes has changed.
+func binaryLayer(ctx context.Context, opts Options, tc toolchain, t *target, p v1.Platform, dir string) (assemble.Layer, error) {
+	history := "hoist: " + t.pkg.ImportPath + " binary (" + layers.AppDir + "/" + t.name + ", cap_net_bind_service)"
+	env, flags, ldflags := koBuild(opts.Ko, opts.Dir, t.pkg.Dir)
+	bin := filepath.Join(dir, t.name)
+	bopts := build.Options{
+		Dir: opts.Dir, Package: t.pkg.ImportPath, Platform: p, Environ: opts.Environ,
+		Env: env, Flags: flags, Ldflags: ldflags, Output: bin,
+		Stderr: opts.Stderr, Logger: opts.Logger, Time: opts.Created, Data: t.data,
 	}
-	l, err := layers.New(ctx, []layers.Entry{layers.Binary(bin, t.name)}, lopts)
+	var key string
+	if opts.Cache != nil {
+		goEnv, args, err := build.Command(ctx, bopts)
+		if err != nil {
+			return assemble.Layer{}, err
+		}
+		if key, err = binaryKey(ctx, opts, t, tc, t.data, goEnv, args); err != nil {
+			return assemble.Layer{}, err
+		}
+		var d layers.Descriptor
+		if e, _ := opts.Cache.Get(key, &d); e != nil {
+			opts.Logger.Info("unchanged, reusing cached build", "package", t.pkg.ImportPath, "platform", p.String())
+			return assemble.Layer{Layer: layers.FromBlob(e.Path("layer"), d), History: history}, nil
+		}
+	}
+	start := time.Now()
+	if err := build.Build(ctx, bopts); err != nil {
+		return assemble.Layer{}, err
+	}
+	opts.Logger.Info("compiled", "package", t.pkg.ImportPath, "platform", p.String(), "took", time.Since(start).Round(time.Millisecond))
+	l, err := layers.New(ctx, []layers.Entry{layers.Binary(bin, t.name)}, layers.Options{Time: opts.Created, Compression: opts.Compression, Dir: dir})
 	if err != nil {
-		return nil, nil, fmt.Errorf("writing binary layer: %w", err)
+		return assemble.Layer{}, fmt.Errorf("writing binary layer: %w", err)
 	}
-	out = append(out, assemble.Layer{Layer: l, History: "hoist: " + t.pkg.ImportPath + " binary (" + layers.AppDir + "/" + t.name + ", cap_net_bind_service)"})
-	return out, env, nil
+	if opts.Cache != nil {
+		d, _ := layers.Describe(l)
+		if err := opts.Cache.Put(key, map[string]string{"binary": bin, "layer": layers.Path(l)}, d); err != nil {
+			opts.Logger.Warn("not caching the build", "package", t.pkg.ImportPath, "error", err)
+		}
+	}
+	return assemble.Layer{Layer: l, History: history}, nil
+}
+
+// kodataLayer writes the package's static assets, when it has kodata/.
+func kodataLayer(ctx context.Context, opts Options, t *target, dir string) ([]assemble.Layer, []string, error) {
+	kodata := filepath.Join(t.pkg.Dir, "kodata")
+	if fi, err := os.Stat(kodata); err != nil || !fi.IsDir() {
+		return nil, nil, nil
+	}
+	entries, err := layers.Kodata(kodata)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := layers.New(ctx, entries, layers.Options{Time: opts.Created, Compression: opts.Compression, Dir: dir})
+	if err != nil {
+		return nil, nil, fmt.Errorf("writing kodata layer: %w", err)
+	}
+	layer := assemble.Layer{Layer: l, History: "hoist: static assets (kodata → " + layers.KodataPath + ")"}
+	return []assemble.Layer{layer}, []string{"KO_DATA_PATH=" + layers.KodataPath}, nil
 }
 
 func ports(p int) []string {
@@ -197,8 +226,8 @@ func ports(p int) []string {
 
 // labels are the OCI annotations-as-labels that registries and scanners
 // show; each is set only where it is known.
-func labels(ctx context.Context, opts Options, t *target) map[string]string {
-	git := build.NewData(ctx, t.pkg.Dir, opts.Environ, opts.Created).Git
+func labels(opts Options, t *target) map[string]string {
+	git := t.data.Git
 	out := map[string]string{
 		"org.opencontainers.image.title":   t.name,
 		"org.opencontainers.image.created": opts.Created.UTC().Format(time.RFC3339),
@@ -230,16 +259,4 @@ func sourceURL(module string) string {
 		}
 	}
 	return ""
-}
-
-// goroot asks the go command (the one on Environ's PATH) for GOROOT, where
-// the toolchain's zoneinfo.zip lives.
-func goroot(ctx context.Context, dir string, environ []string) (string, error) {
-	cmd := exec.CommandContext(ctx, "go", "env", "GOROOT")
-	cmd.Dir, cmd.Env = dir, environ
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("running go env GOROOT: %w", err)
-	}
-	return strings.TrimSpace(string(out)), nil
 }

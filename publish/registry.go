@@ -69,20 +69,28 @@ func (r *Registry) Publish(ctx context.Context, imageName string, art Artifact) 
 	opts := r.opts.Remote.remoteOptions(ctx)
 	tags := tagsOrDefault(r.opts.Tags)
 	first := repo.Tag(tags[0])
-	r.opts.Logger.Info("pushing", "ref", first.String(), "digest", digest.String())
-	switch a := art.(type) {
-	case v1.ImageIndex:
-		err = remote.WriteIndex(first, a, opts...)
-	case v1.Image:
-		err = remote.Write(first, a, opts...)
-	}
-	if err != nil {
-		return "", fmt.Errorf("pushing %s: %w", first, err)
+	if tagIsCurrent(first, digest, opts) {
+		r.opts.Logger.Info("registry already has this image", "ref", first.String(), "digest", digest.String())
+	} else {
+		r.opts.Logger.Info("pushing", "ref", first.String(), "digest", digest.String())
+		if err := write(first, art, opts); err != nil {
+			return "", fmt.Errorf("pushing %s: %w", first, err)
+		}
 	}
 	for _, t := range tags[1:] {
+		if tagIsCurrent(repo.Tag(t), digest, opts) {
+			continue
+		}
 		if err := remote.Tag(repo.Tag(t), art, opts...); err != nil {
 			return "", fmt.Errorf("tagging %s: %w", repo.Tag(t), err)
 		}
 	}
 	return repo.Digest(digest.String()).String(), nil
+}
+
+func write(tag name.Tag, art Artifact, opts []remote.Option) error {
+	if idx, ok := art.(v1.ImageIndex); ok {
+		return remote.WriteIndex(tag, idx, opts...)
+	}
+	return remote.Write(tag, art.(v1.Image), opts...)
 }

@@ -48,6 +48,8 @@ func addBuildFlags(f *pflag.FlagSet) {
 	f.String("tarball", "", "write a `docker load`-able tarball to this file instead of a registry")
 	f.Int("jobs", runtime.GOMAXPROCS(0), "platform builds to run at once")
 	f.String("compression", "gzip", "layer compression: gzip or zstd")
+	f.String("cache-dir", "", "build cache directory (env HOIST_CACHE; default the user cache dir + /hoist)")
+	f.Bool("no-cache", false, "always compile and compress, ignoring and not filling the build cache")
 }
 
 func runBuild(cmd *cobra.Command, args []string) error {

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/hoist-build/hoist/build"
+	"github.com/hoist-build/hoist/cache"
 	"github.com/hoist-build/hoist/config"
 	"github.com/hoist-build/hoist/layers"
 	"github.com/hoist-build/hoist/pipeline"
@@ -36,6 +37,9 @@ func loadSettings(flags *pflag.FlagSet) (*settings, error) {
 	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
 	v.AutomaticEnv()
 	if err := v.BindEnv("repo", "HOIST_REPO", "KO_DOCKER_REPO"); err != nil {
+		return nil, err
+	}
+	if err := v.BindEnv("cache-dir", "HOIST_CACHE"); err != nil {
 		return nil, err
 	}
 	if err := v.BindPFlags(flags); err != nil {
@@ -117,8 +121,29 @@ func (s *settings) pipelineOptions(cwd string, args []string, log *slog.Logger) 
 	if opts.Remote.Insecure {
 		log.Warn("--insecure: TLS verification is off and plain http is allowed")
 	}
+	if opts.Cache, err = s.cache(log); err != nil {
+		return opts, err
+	}
 	opts.Publisher, err = s.publisher(log, opts.Remote, opts.Platforms)
 	return opts, err
+}
+
+// cache opens the build cache: --cache-dir, HOIST_CACHE, else the user
+// cache directory. Without a usable cache dir hoist still works, uncached.
+func (s *settings) cache(log *slog.Logger) (*cache.Cache, error) {
+	if s.v.GetBool("no-cache") {
+		return nil, nil
+	}
+	dir := s.v.GetString("cache-dir")
+	if dir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			log.Warn("no user cache directory: building without a cache", "error", err)
+			return nil, nil
+		}
+		dir = filepath.Join(base, "hoist")
+	}
+	return cache.Open(dir, 0, log)
 }
 
 func (s *settings) platforms() ([]v1.Platform, error) {
