@@ -79,5 +79,6 @@ func runBuild(cmd *cobra.Command, args []string) error {
 	for _, r := range results {
 		fmt.Fprintln(cmd.OutOrStdout(), r.Ref)
 	}
+	log.Debug("done", "peak_rss_kib", peakRSSKiB())
 	return nil
 }
