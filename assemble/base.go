@@ -83,15 +83,32 @@ func Distroless(platform v1.Platform, base []Layer) (v1.Image, error) {
 	return mutate.ConfigFile(img, cfg)
 }
 
+// appendLayers adds the layers with their history. On a Docker-format base
+// the layers take Docker's media type, because a Docker manifest naming OCI
+// layers is refused by some registries and runtimes; zstd has no Docker
+// media type, so it needs an OCI base.
 func appendLayers(img v1.Image, ls []Layer) (v1.Image, error) {
+	mt, err := img.MediaType()
+	if err != nil {
+		return nil, fmt.Errorf("reading base media type: %w", err)
+	}
+	docker := mt == types.DockerManifestSchema2
 	adds := make([]mutate.Addendum, 0, len(ls))
 	for _, l := range ls {
-		adds = append(adds, mutate.Addendum{
-			Layer:   l.Layer,
-			History: v1.History{CreatedBy: l.History, Comment: "hoist"},
-		})
+		add := mutate.Addendum{Layer: l.Layer, History: v1.History{CreatedBy: l.History, Comment: "hoist"}}
+		if docker {
+			lmt, err := l.Layer.MediaType()
+			if err != nil {
+				return nil, err
+			}
+			if lmt != types.OCILayer {
+				return nil, fmt.Errorf("appending %s layer to a Docker-format base: use --compression gzip, or an OCI base", lmt)
+			}
+			add.MediaType = types.DockerLayer
+		}
+		adds = append(adds, add)
 	}
-	img, err := mutate.Append(img, adds...)
+	img, err = mutate.Append(img, adds...)
 	if err != nil {
 		return nil, fmt.Errorf("appending layers: %w", err)
 	}

@@ -129,7 +129,12 @@ func Index(imgs []v1.Image) (v1.ImageIndex, error) {
 		}
 		entries = append(entries, entry{img, v1.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant, OSVersion: cfg.OSVersion}})
 	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].p.String() < entries[j].p.String() })
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].p.String() < entries[j].p.String() })
+	for i := 1; i < len(entries); i++ {
+		if entries[i].p.String() == entries[i-1].p.String() {
+			return nil, fmt.Errorf("indexing: two images for platform %s", entries[i].p.String())
+		}
+	}
 	idx := mutate.IndexMediaType(empty.Index, types.OCIImageIndex)
 	adds := make([]mutate.IndexAddendum, 0, len(entries))
 	for _, e := range entries {

@@ -80,12 +80,17 @@ func load(path string, into any) error {
 	if err := dec.Decode(into); err != nil && !errors.Is(err, io.EOF) {
 		return fmt.Errorf("%s: %s", path, describe(err))
 	}
+	// A second document would be ignored silently, typos and all.
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return fmt.Errorf("%s: holds more than one YAML document: keep one", path)
+	}
 	return nil
 }
 
 var (
 	unknownKey = regexp.MustCompile(`line (\d+): field (\S+) not found`)
-	badType    = regexp.MustCompile(`line (\d+): cannot unmarshal !!(\w+) (.*) into (\S+)`)
+	badType    = regexp.MustCompile(`line (\d+): cannot unmarshal !!(\w+)(?: (.*))? into (\S+)`)
 )
 
 // describe turns yaml.v3's multi-line, Go-typed messages into one line that
@@ -100,6 +105,9 @@ func describe(err error) string {
 		return fmt.Sprintf("unknown key %q (line %s): check the spelling against the documented keys", m[2], m[1])
 	}
 	if m := badType.FindStringSubmatch(msg); m != nil {
+		if m[3] == "" {
+			return fmt.Sprintf("line %s: a %s where %s is wanted", m[1], yamlKind(m[2]), goTypeWord(m[4]))
+		}
 		return fmt.Sprintf("line %s: value %s is a %s, want %s", m[1], m[3], m[2], goTypeWord(m[4]))
 	}
 	return msg
@@ -119,4 +127,14 @@ func goTypeWord(t string) string {
 		return "a string"
 	}
 	return "a mapping"
+}
+
+func yamlKind(tag string) string {
+	switch tag {
+	case "seq":
+		return "list"
+	case "map":
+		return "mapping"
+	}
+	return tag
 }

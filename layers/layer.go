@@ -113,13 +113,21 @@ func (l *layer) write(dst io.Writer, entries []Entry, opts Options) error {
 	return nil
 }
 
-// compressor returns a deterministic compressor: klauspost's gzip writes no
-// name or mtime in its header, and its output depends only on the input.
+// compressor returns a deterministic compressor: the gzip header carries no
+// name and a zero mtime, and the output depends only on the input.
 func compressor(w io.Writer, c Compression) (io.WriteCloser, error) {
 	if c == Zstd {
 		return zstd.NewWriter(w, zstd.WithEncoderConcurrency(1))
 	}
-	return gzip.NewWriterLevel(w, gzip.BestSpeed)
+	zw, err := gzip.NewWriterLevel(w, gzip.BestSpeed)
+	if err != nil {
+		return nil, err
+	}
+	// klauspost's gzip writes uint32(ModTime.Unix()) even for the zero time,
+	// which would put a bogus 2042 date in every header; the epoch is the
+	// zero MTIME that RFC 1952 defines as "no time stamp".
+	zw.ModTime = time.Unix(0, 0)
+	return zw, nil
 }
 
 func toHash(h hash.Hash) v1.Hash {

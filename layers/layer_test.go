@@ -78,9 +78,12 @@ func TestLayerDescriptor(t *testing.T) {
 				t.Error("Uncompressed differs from the decompressed blob")
 			}
 
-			// ggcr's own validation recomputes everything again.
-			if err := validate.Layer(l); err != nil {
-				t.Errorf("validate.Layer: %v", err)
+			// ggcr's own validation recomputes everything again; it reads
+			// layers through gzip only.
+			if tt.wantMediaType == types.OCILayer {
+				if err := validate.Layer(l); err != nil {
+					t.Errorf("validate.Layer: %v", err)
+				}
 			}
 
 			if tt.onDisk {

@@ -20,7 +20,7 @@ import (
 
 // layerFormat changes whenever hoist changes how it writes the binary layer,
 // so old cache entries stop matching.
-const layerFormat = "hoist-binary-layer-1"
+const layerFormat = "hoist-binary-layer-2"
 
 // toolchain is what the go command reports once per run.
 type toolchain struct {

@@ -62,6 +62,11 @@ func (t *Tarball) Publish(ctx context.Context, imageName string, art Artifact) (
 		return "", fmt.Errorf("writing tarball %s: %w", t.Path, err)
 	}
 	defer os.Remove(tmp.Name())
+	// CreateTemp makes the file 0600; a tarball is meant to be shared.
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("writing tarball %s: %w", t.Path, err)
+	}
 	if err := tarball.MultiRefWrite(refs, tmp); err != nil {
 		tmp.Close()
 		return "", fmt.Errorf("writing tarball %s: %w", t.Path, err)

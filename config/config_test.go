@@ -1,0 +1,190 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func intPtr(i int) *int { return &i }
+
+// writeConfig writes data to a fresh file and returns its path; data "-"
+// means no file at all.
+func writeConfig(t *testing.T, name, data string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if data == "-" {
+		return p
+	}
+	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// checkErr asserts err is a one-line error naming the file and containing
+// every wanted fragment.
+func checkErr(t *testing.T, err error, path string, want []string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error, want one mentioning %q", want)
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "\n") {
+		t.Errorf("error spans several lines: %q", msg)
+	}
+	if !strings.Contains(msg, path) {
+		t.Errorf("error %q does not name the file %s", msg, path)
+	}
+	for _, w := range want {
+		if !strings.Contains(msg, w) {
+			t.Errorf("error %q does not mention %q", msg, w)
+		}
+	}
+}
+
+const fullHoist = `# every key
+repo: ghcr.io/acme
+bare: true
+tag: [v1, latest]
+platform:
+  - linux/amd64
+  - linux/arm64
+port: 8080
+user: "1000:1000"
+base: cgr.dev/chainguard/static
+label: [team=infra]
+env: [GOMEMLIMIT=100MiB]
+annotation: [a=b]
+insecure: true
+oci-layout: out/layout
+tarball: out/img.tar
+jobs: 4
+compression: zstd
+`
+
+func TestLoadHoist(t *testing.T) {
+	tests := []struct {
+		name    string
+		data    string
+		want    *Hoist
+		wantErr []string
+	}{
+		{name: "missing file", data: "-", want: &Hoist{}},
+		{name: "empty file", data: "", want: &Hoist{}},
+		{name: "comments only", data: "# nothing\n", want: &Hoist{}},
+		{name: "document marker only", data: "---\n", want: &Hoist{}},
+		{name: "all keys", data: fullHoist, want: &Hoist{
+			Repo: "ghcr.io/acme", Bare: true, Tag: []string{"v1", "latest"},
+			Platform: []string{"linux/amd64", "linux/arm64"}, Port: intPtr(8080),
+			User: "1000:1000", Base: "cgr.dev/chainguard/static", Label: []string{"team=infra"},
+			Env: []string{"GOMEMLIMIT=100MiB"}, Annotation: []string{"a=b"}, Insecure: true,
+			OCILayout: "out/layout", Tarball: "out/img.tar", Jobs: 4, Compression: "zstd",
+		}},
+		{name: "port zero is set, not absent", data: "port: 0\n", want: &Hoist{Port: intPtr(0)}},
+		{name: "unknown key", data: "repo: x\n\nrepository: y\n", wantErr: []string{`unknown key "repository"`, "line 3"}},
+		{name: "misspelled flag name", data: "ocilayout: out\n", wantErr: []string{`"ocilayout"`, "line 1"}},
+		{name: "port not a number", data: "repo: x\nport: abc\n", wantErr: []string{"line 2", "abc", "want a number"}},
+		// yaml.v3 does not turn a scalar into a one-element list: it is a
+		// type error like any other.
+		{name: "tag scalar where a list is wanted", data: "tag: latest\n", wantErr: []string{"line 1", "latest", "want a list"}},
+		{name: "bool not a bool", data: "\n\nbare: maybe\n", wantErr: []string{"line 3", "maybe", "want true or false"}},
+		{name: "list where a string is wanted", data: "repo: [a, b]\n", wantErr: []string{"line 1"}},
+		{name: "mapping where a string is wanted", data: "user:\n  uid: 1\n", wantErr: []string{"line 2"}},
+		{name: "syntax error", data: "repo: x\n  bad: : :\n", wantErr: []string{"line 2"}},
+		{name: "tab indentation", data: "tag:\n\t- a\n", wantErr: []string{"line 2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeConfig(t, ".hoist.yaml", tt.data)
+			got, err := LoadHoist(path)
+			if tt.wantErr != nil {
+				checkErr(t, err, path, tt.wantErr)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("LoadHoist = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+const fullKo = `defaultBaseImage: cgr.dev/chainguard/static
+baseImageOverrides:
+  example.com/app/cmd/a: gcr.io/distroless/base
+defaultPlatforms: [linux/amd64, linux/arm64]
+defaultEnv: [CGO_ENABLED=0]
+defaultFlags: [-trimpath]
+defaultLdflags: ["-s -w"]
+builds:
+  - id: a
+    dir: ./svc
+    main: ./cmd/a
+    env: [GOAMD64=v3]
+    flags: [-tags=netgo]
+    ldflags: ["-X main.version={{.Git.Tag}}"]
+    linux_capabilities: [CAP_NET_BIND_SERVICE]
+  - id: b
+    main: ./cmd/b
+`
+
+func TestLoadKo(t *testing.T) {
+	tests := []struct {
+		name    string
+		data    string
+		want    *Ko
+		wantErr []string
+	}{
+		{name: "missing file", data: "-", want: &Ko{}},
+		{name: "empty file", data: "", want: &Ko{}},
+		{name: "all keys", data: fullKo, want: &Ko{
+			DefaultBaseImage:   "cgr.dev/chainguard/static",
+			BaseImageOverrides: map[string]string{"example.com/app/cmd/a": "gcr.io/distroless/base"},
+			DefaultPlatforms:   []string{"linux/amd64", "linux/arm64"},
+			DefaultEnv:         []string{"CGO_ENABLED=0"},
+			DefaultFlags:       []string{"-trimpath"},
+			DefaultLdflags:     []string{"-s -w"},
+			Builds: []KoBuild{
+				{ID: "a", Dir: "./svc", Main: "./cmd/a", Env: []string{"GOAMD64=v3"}, Flags: []string{"-tags=netgo"},
+					Ldflags: []string{"-X main.version={{.Git.Tag}}"}, LinuxCapabilities: []string{"CAP_NET_BIND_SERVICE"}},
+				{ID: "b", Main: "./cmd/b"},
+			},
+		}},
+		{name: "unknown top-level key", data: "defaultBaseImage: x\ndefaultBase: y\n", wantErr: []string{`unknown key "defaultBase"`, "line 2"}},
+		{name: "unknown key inside a build", data: "builds:\n  - id: a\n    mian: ./cmd/a\n", wantErr: []string{`unknown key "mian"`, "line 3"}},
+		{name: "flags scalar", data: "builds:\n  - id: a\n    flags: -trimpath\n", wantErr: []string{"line 3", "-trimpath", "want a list"}},
+		{name: "overrides not a mapping", data: "baseImageOverrides: [a]\n", wantErr: []string{"line 1"}},
+		{name: "builds not a list", data: "builds: {a: 1}\n", wantErr: []string{"line 1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeConfig(t, ".ko.yaml", tt.data)
+			got, err := LoadKo(path)
+			if tt.wantErr != nil {
+				checkErr(t, err, path, tt.wantErr)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("LoadKo = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoadUnreadable(t *testing.T) {
+	dir := t.TempDir() // a directory exists but cannot be read as a file
+	if _, err := LoadHoist(dir); err == nil || !strings.Contains(err.Error(), "reading "+dir) {
+		t.Errorf("LoadHoist(dir): error %v, want a reading error naming it", err)
+	}
+	if _, err := LoadKo(dir); err == nil || !strings.Contains(err.Error(), "reading "+dir) {
+		t.Errorf("LoadKo(dir): error %v, want a reading error naming it", err)
+	}
+}

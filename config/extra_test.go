@@ -1,0 +1,30 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestLoadRefuses(t *testing.T) {
+	cases := []struct {
+		name, yaml, want string
+	}{
+		{"second document", "repo: a\n---\nrepo: b\n", "more than one YAML document"},
+		{"list for a string", "repo: [a, b]\n", "line 1: a list where a string is wanted"},
+		{"mapping for a list", "tag: {a: b}\n", "line 1: a mapping where a list is wanted"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), ".hoist.yaml")
+			if err := os.WriteFile(path, []byte(tc.yaml), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := LoadHoist(path)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), path) {
+				t.Fatalf("err = %v, want one naming %s and containing %q", err, path, tc.want)
+			}
+		})
+	}
+}

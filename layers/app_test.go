@@ -1,0 +1,197 @@
+package layers
+
+import (
+	"archive/tar"
+	"bytes"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// wantCapability is struct vfs_cap_data (linux/capability.h) for
+// cap_net_bind_service=+ep, written out by hand: magic_etc =
+// VFS_CAP_REVISION_2 (0x02000000) | VFS_CAP_FLAGS_EFFECTIVE (0x1), then
+// permitted = 1<<10 and inheritable = 0 for both 32-bit halves, all
+// little-endian. `setcap cap_net_bind_service=+ep` writes the same bytes.
+var wantCapability = []byte{
+	0x01, 0x00, 0x00, 0x02, // magic_etc, LE 0x02000001
+	0x00, 0x04, 0x00, 0x00, // permitted[0] = 0x400
+	0x00, 0x00, 0x00, 0x00, // inheritable[0]
+	0x00, 0x00, 0x00, 0x00, // permitted[1]
+	0x00, 0x00, 0x00, 0x00, // inheritable[1]
+}
+
+func TestBinary(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "app")
+	writeFile(t, src, "\x7fELF pretend binary", 0o700)
+
+	e := Binary(src, "app")
+	if e.Path != "/ko-app/app" || e.Type != tar.TypeReg || e.Mode != 0o555 || e.Source != src {
+		t.Errorf("Binary = %+v", e)
+	}
+
+	for _, c := range []Compression{Gzip, Zstd} {
+		files := readTar(t, mustNew(t, []Entry{e}, Options{Time: epoch2023, Compression: c}))
+		if got := names(files); !reflect.DeepEqual(got, []string{"ko-app/", "ko-app/app"}) {
+			t.Fatalf("%s: entries %q", c, got)
+		}
+		if d := files[0].hdr; d.Mode != 0o755 || d.Uid != 0 || d.Gid != 0 {
+			t.Errorf("%s: ko-app/ mode %o owner %d:%d, want 0755 0:0", c, d.Mode, d.Uid, d.Gid)
+		}
+		h := files[1].hdr
+		if h.Mode != 0o555 || h.Uid != 0 || h.Gid != 0 || h.Typeflag != tar.TypeReg {
+			t.Errorf("%s: ko-app/app type %q mode %o owner %d:%d, want regular 0555 0:0", c, h.Typeflag, h.Mode, h.Uid, h.Gid)
+		}
+		if string(files[1].data) != "\x7fELF pretend binary" {
+			t.Errorf("%s: contents %q", c, files[1].data)
+		}
+		capRec, ok := h.PAXRecords["SCHILY.xattr.security.capability"]
+		if !ok {
+			t.Fatalf("%s: no capability record in %v", c, h.PAXRecords)
+		}
+		if !bytes.Equal([]byte(capRec), wantCapability) {
+			t.Errorf("%s: capability % x, want % x", c, capRec, wantCapability)
+		}
+		// Decode it the way the kernel does.
+		b := []byte(capRec)
+		magic := binary.LittleEndian.Uint32(b[0:])
+		if magic&0xFF000000 != 0x02000000 || magic&1 == 0 {
+			t.Errorf("%s: magic_etc %#x, want revision 2 with the effective flag", c, magic)
+		}
+		if perm := binary.LittleEndian.Uint32(b[4:]); perm != 1<<10 {
+			t.Errorf("%s: permitted %#x, want only CAP_NET_BIND_SERVICE", c, perm)
+		}
+	}
+}
+
+// kodataTree builds a kodata directory and returns its path and the
+// directory it lives in.
+func kodataTree(t *testing.T) (kodata, parent string) {
+	parent = t.TempDir()
+	kodata = filepath.Join(parent, "kodata")
+	writeFile(t, filepath.Join(kodata, "index.html"), "<h1>hi</h1>", 0o600)
+	writeFile(t, filepath.Join(kodata, "run.sh"), "#!/bin/sh\n", 0o744)
+	writeFile(t, filepath.Join(kodata, "sub", "deep", "a.txt"), "deep", 0o644)
+	if err := os.MkdirAll(filepath.Join(kodata, "empty"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("index.html", filepath.Join(kodata, "link.html")); err != nil {
+		t.Fatal(err)
+	}
+	// Leaves and re-enters kodata: the target is inside, so it is allowed.
+	if err := os.Symlink("../kodata/sub/deep/a.txt", filepath.Join(kodata, "roundtrip.txt")); err != nil {
+		t.Fatal(err)
+	}
+	return kodata, parent
+}
+
+func TestKodata(t *testing.T) {
+	kodata, parent := kodataTree(t)
+	// A symlink to the kodata directory itself is resolved first.
+	viaLink := filepath.Join(parent, "kodata-link")
+	if err := os.Symlink("kodata", viaLink); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{kodata, viaLink} {
+		entries, err := Kodata(dir)
+		if err != nil {
+			t.Fatalf("Kodata(%s): %v", dir, err)
+		}
+		files := readTar(t, mustNew(t, entries, Options{Time: epoch2023}))
+		type want struct {
+			typ  byte
+			mode int64
+			data string
+		}
+		wantFiles := map[string]want{
+			"var/":                      {tar.TypeDir, 0o755, ""},
+			"var/run/":                  {tar.TypeDir, 0o755, ""},
+			"var/run/ko/":               {tar.TypeDir, 0o755, ""},
+			"var/run/ko/empty/":         {tar.TypeDir, 0o755, ""},
+			"var/run/ko/index.html":     {tar.TypeReg, 0o444, "<h1>hi</h1>"},
+			"var/run/ko/link.html":      {tar.TypeReg, 0o444, "<h1>hi</h1>"},
+			"var/run/ko/roundtrip.txt":  {tar.TypeReg, 0o444, "deep"},
+			"var/run/ko/run.sh":         {tar.TypeReg, 0o555, "#!/bin/sh\n"},
+			"var/run/ko/sub/":           {tar.TypeDir, 0o755, ""},
+			"var/run/ko/sub/deep/":      {tar.TypeDir, 0o755, ""},
+			"var/run/ko/sub/deep/a.txt": {tar.TypeReg, 0o444, "deep"},
+		}
+		got := byName(files)
+		var gotNames, wantNames []string
+		for n := range got {
+			gotNames = append(gotNames, n)
+		}
+		for n := range wantFiles {
+			wantNames = append(wantNames, n)
+		}
+		sort.Strings(gotNames)
+		sort.Strings(wantNames)
+		if !reflect.DeepEqual(gotNames, wantNames) {
+			t.Fatalf("Kodata(%s) entries %q, want %q", dir, gotNames, wantNames)
+		}
+		for n, w := range wantFiles {
+			h := got[n].hdr
+			if h.Typeflag != w.typ || h.Mode != w.mode || h.Uid != 0 || h.Gid != 0 || string(got[n].data) != w.data {
+				t.Errorf("%s: type %q mode %o owner %d:%d data %q, want %q %o 0:0 %q", n, h.Typeflag, h.Mode, h.Uid, h.Gid, got[n].data, w.typ, w.mode, w.data)
+			}
+		}
+	}
+}
+
+func TestKodataErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, kodata, parent string)
+		want  []string
+	}{
+		{"symlink to a file outside", func(t *testing.T, kodata, parent string) {
+			writeFile(t, filepath.Join(parent, "secret"), "host file", 0o644)
+			mustSymlink(t, "../secret", filepath.Join(kodata, "secret"))
+		}, []string{"reading kodata", "symlink secret points outside kodata"}},
+		{"absolute symlink outside", func(t *testing.T, kodata, parent string) {
+			writeFile(t, filepath.Join(parent, "host"), "host file", 0o644)
+			mustSymlink(t, filepath.Join(parent, "host"), filepath.Join(kodata, "sub", "host"))
+		}, []string{"sub/host", "outside kodata"}},
+		{"symlink into a sibling sharing the prefix", func(t *testing.T, kodata, parent string) {
+			writeFile(t, filepath.Join(parent, "kodata2", "f"), "x", 0o644)
+			mustSymlink(t, "../kodata2/f", filepath.Join(kodata, "f"))
+		}, []string{"outside kodata"}},
+		{"symlink to a directory inside", func(t *testing.T, kodata, parent string) {
+			mustSymlink(t, "sub", filepath.Join(kodata, "sublink"))
+		}, []string{"sublink points to a directory"}},
+		{"dangling symlink", func(t *testing.T, kodata, parent string) {
+			mustSymlink(t, "nowhere", filepath.Join(kodata, "dangling"))
+		}, []string{"reading kodata", "nowhere"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			kodata, parent := kodataTree(t)
+			tt.setup(t, kodata, parent)
+			entries, err := Kodata(kodata)
+			if err == nil {
+				t.Fatalf("Kodata succeeded with %d entries, want error", len(entries))
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+
+	missing := filepath.Join(t.TempDir(), "kodata")
+	if _, err := Kodata(missing); err == nil || !strings.Contains(err.Error(), "reading kodata "+missing) {
+		t.Errorf("Kodata of a missing directory: error %v, want one naming it", err)
+	}
+}
+
+func mustSymlink(t *testing.T, target, link string) {
+	t.Helper()
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+}

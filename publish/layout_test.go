@@ -1,0 +1,227 @@
+package publish
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/google/go-containerregistry/pkg/v1/validate"
+)
+
+func TestNewLayout(t *testing.T) {
+	tests := []struct {
+		name    string
+		setup   func(t *testing.T) string
+		tags    []string
+		wantErr string
+	}{
+		{"missing directory", func(t *testing.T) string { return filepath.Join(t.TempDir(), "a", "b") }, nil, ""},
+		{"empty directory", func(t *testing.T) string { return t.TempDir() }, []string{"v1"}, ""},
+		{"existing layout", func(t *testing.T) string {
+			dir := t.TempDir()
+			if _, err := (&Layout{Dir: dir}).Publish(context.Background(), "app", randomImage(t)); err != nil {
+				t.Fatal(err)
+			}
+			return dir
+		}, nil, ""},
+		{"unrelated directory", func(t *testing.T) string {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return dir
+		}, nil, "not an OCI image layout"},
+		{"a file", func(t *testing.T) string {
+			p := filepath.Join(t.TempDir(), "file")
+			if err := os.WriteFile(p, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}, nil, "opening OCI layout"},
+		{"bad tag", func(t *testing.T) string { return t.TempDir() }, []string{"v1", ".hidden"}, `invalid tag ".hidden"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := tt.setup(t)
+			before, _ := os.ReadDir(dir)
+			l, err := NewLayout(dir, tt.tags)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("NewLayout error %v, want one mentioning %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l.Dir != dir || !reflect.DeepEqual(l.Tags, tt.tags) {
+				t.Errorf("NewLayout = %+v", l)
+			}
+			// Validation writes nothing: a later failed build leaves no trace.
+			if after, _ := os.ReadDir(dir); len(after) != len(before) {
+				t.Errorf("NewLayout changed %s: %d entries, had %d", dir, len(after), len(before))
+			}
+		})
+	}
+}
+
+// refs maps each ref.name annotation of index.json to its digest.
+func refs(t *testing.T, dir string) map[string][]v1.Descriptor {
+	t.Helper()
+	idx, err := layout.ImageIndexFromPath(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]v1.Descriptor{}
+	for _, d := range im.Manifests {
+		out[d.Annotations[RefNameAnnotation]] = append(out[d.Annotations[RefNameAnnotation]], d)
+	}
+	return out
+}
+
+func TestLayoutPublishImage(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "out")
+	l, err := NewLayout(dir, []string{"v1", "latest"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	first, second, other := randomImage(t), randomImage(t), randomImage(t)
+	for _, p := range []struct {
+		name string
+		img  v1.Image
+	}{{"app", first}, {"app", second}, {"other", other}} {
+		got, err := l.Publish(ctx, p.name, p.img)
+		if err != nil {
+			t.Fatalf("Publish(%s): %v", p.name, err)
+		}
+		if want := dir + "@" + digest(t, p.img).String(); got != want {
+			t.Errorf("Publish(%s) = %q, want %q", p.name, got, want)
+		}
+	}
+
+	r := refs(t, dir)
+	var keys []string
+	for k := range r {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if want := []string{"app:latest", "app:v1", "other:latest", "other:v1"}; !reflect.DeepEqual(keys, want) {
+		t.Fatalf("index.json refs %q, want %q", keys, want)
+	}
+	want := map[string]v1.Image{"app:latest": second, "app:v1": second, "other:latest": other, "other:v1": other}
+	p, err := layout.FromPath(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ref, img := range want {
+		descs := r[ref]
+		if len(descs) != 1 {
+			t.Errorf("%s has %d entries, want 1 (replaced, not added)", ref, len(descs))
+			continue
+		}
+		d := descs[0]
+		if d.Digest != digest(t, img) || d.MediaType != types.DockerManifestSchema2 {
+			t.Errorf("%s -> %s %s, want %s", ref, d.Digest, d.MediaType, digest(t, img))
+		}
+		if d.Annotations["io.containerd.image.name"] != ref {
+			t.Errorf("%s: containerd name %q", ref, d.Annotations["io.containerd.image.name"])
+		}
+		back, err := p.Image(d.Digest)
+		if err != nil {
+			t.Fatalf("reading %s back: %v", ref, err)
+		}
+		if digest(t, back) != digest(t, img) {
+			t.Errorf("%s read back as %s", ref, digest(t, back))
+		}
+		if err := validate.Image(back); err != nil {
+			t.Errorf("%s: validate.Image: %v", ref, err)
+		}
+	}
+}
+
+func TestLayoutPublishDefaultTag(t *testing.T) {
+	dir := t.TempDir()
+	img := randomImage(t)
+	if _, err := (&Layout{Dir: dir}).Publish(context.Background(), "app", img); err != nil {
+		t.Fatal(err)
+	}
+	r := refs(t, dir)
+	if len(r) != 1 || len(r["app:latest"]) != 1 || r["app:latest"][0].Digest != digest(t, img) {
+		t.Errorf("refs %v, want only app:latest", r)
+	}
+}
+
+func TestLayoutPublishIndex(t *testing.T) {
+	dir := t.TempDir()
+	idx, imgs := platformIndex(t, v1.Platform{OS: "linux", Architecture: "amd64"}, v1.Platform{OS: "linux", Architecture: "arm64"})
+	got, err := (&Layout{Dir: dir, Tags: []string{"v1"}}).Publish(context.Background(), "app", idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := dir + "@" + digest(t, idx).String(); got != want {
+		t.Errorf("Publish = %q, want %q", got, want)
+	}
+	descs := refs(t, dir)["app:v1"]
+	if len(descs) != 1 || descs[0].MediaType != types.OCIImageIndex || descs[0].Digest != digest(t, idx) {
+		t.Fatalf("app:v1 entries %+v, want the index", descs)
+	}
+	p, err := layout.FromPath(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := p.ImageIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	child, err := back.ImageIndex(descs[0].Digest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := validate.Index(child); err != nil {
+		t.Fatalf("validate.Index: %v", err)
+	}
+	for plat, img := range imgs {
+		back, err := child.Image(digest(t, img))
+		if err != nil {
+			t.Errorf("%s image not in the layout: %v", plat, err)
+			continue
+		}
+		if err := validate.Image(back); err != nil {
+			t.Errorf("%s: validate.Image: %v", plat, err)
+		}
+	}
+}
+
+func TestLayoutPublishErrors(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := (&Layout{Dir: dir}).Publish(context.Background(), "app", randomImage(t))
+	if err == nil || !strings.Contains(err.Error(), "not an OCI image layout") {
+		t.Errorf("Publish into a project directory: error %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("Publish wrote into a non-layout directory: %d entries", len(entries))
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := (&Layout{Dir: t.TempDir()}).Publish(ctx, "app", randomImage(t)); !errors.Is(err, context.Canceled) {
+		t.Errorf("canceled context: error %v", err)
+	}
+}
