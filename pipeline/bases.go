@@ -65,3 +65,16 @@ func (b *bases) image(ctx context.Context, p v1.Platform) (v1.Image, error) {
 	b.pulled[p.String()] = img
 	return img, nil
 }
+
+// pulledDigest is the digest of a pulled base (of any platform pulled), for
+// the SBOM; "" when none was pulled.
+func (b *bases) pulledDigest() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, img := range b.pulled {
+		if d, err := img.Digest(); err == nil {
+			return d.String()
+		}
+	}
+	return ""
+}

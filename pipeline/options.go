@@ -15,6 +15,7 @@ import (
 	"github.com/hoist-build/hoist/config"
 	"github.com/hoist-build/hoist/layers"
 	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/sbom"
 )
 
 // Base names the synthesized bases; any other value is an image reference.
@@ -46,6 +47,16 @@ type Options struct {
 	Jobs      int
 	Publisher publish.Publisher
 	Remote    publish.RemoteOptions
+	// Supply chain: SBOM format (sbom.FormatNone for none), whether to
+	// attach provenance, and where to also write the documents.
+	SBOM       sbom.Format
+	Provenance bool
+	SBOMDir    string
+	// Version is hoist's version and CAVersion the pinned CA bundle
+	// module's, as the documents record them; Args is the command line
+	// the provenance publishes.
+	Version, CAVersion string
+	Args               []string
 	// Cache, when set, keeps compiled binaries and their layers between runs.
 	Cache *cache.Cache
 	// WorkDir holds binaries and layer blobs while the run lasts.

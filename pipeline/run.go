@@ -31,6 +31,7 @@ type target struct {
 	pkg  build.Package
 	name string
 	imgs []v1.Image // one per platform, in Options.Platforms order
+	bins []string   // the binary of each image, for the SBOM
 	data *build.Data
 }
 
@@ -47,7 +48,11 @@ func Run(ctx context.Context, opts Options) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := buildAll(ctx, opts, targets); err != nil {
+	bases, err := newBases(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := buildAll(ctx, opts, bases, targets); err != nil {
 		return nil, err
 	}
 	results := make([]Result, 0, len(targets))
@@ -58,6 +63,9 @@ func Run(ctx context.Context, opts Options) ([]Result, error) {
 		}
 		ref, err := opts.Publisher.Publish(ctx, t.name, art)
 		if err != nil {
+			return nil, err
+		}
+		if err := attestTarget(ctx, opts, bases, t, art, ref); err != nil {
 			return nil, err
 		}
 		results = append(results, Result{ImportPath: t.pkg.ImportPath, ImageName: t.name, Ref: ref})
@@ -91,16 +99,12 @@ func inspect(ctx context.Context, opts Options) ([]*target, error) {
 		}
 		byName[n] = pkg.ImportPath
 		data := build.NewData(ctx, pkg.Dir, opts.Environ, opts.Created)
-		targets = append(targets, &target{pkg: pkg, name: n, imgs: make([]v1.Image, len(opts.Platforms)), data: &data})
+		targets = append(targets, &target{pkg: pkg, name: n, imgs: make([]v1.Image, len(opts.Platforms)), bins: make([]string, len(opts.Platforms)), data: &data})
 	}
 	return targets, nil
 }
 
-func buildAll(ctx context.Context, opts Options, targets []*target) error {
-	bases, err := newBases(ctx, opts)
-	if err != nil {
-		return err
-	}
+func buildAll(ctx context.Context, opts Options, bases *bases, targets []*target) error {
 	g, gctx := errgroup.WithContext(ctx)
 	jobs := opts.Jobs
 	if jobs <= 0 {
@@ -110,11 +114,11 @@ func buildAll(ctx context.Context, opts Options, targets []*target) error {
 	for ti, t := range targets {
 		for pi, p := range opts.Platforms {
 			g.Go(func() error {
-				img, err := buildOne(gctx, opts, bases, t, p, fmt.Sprintf("%d-%d", ti, pi))
+				img, bin, err := buildOne(gctx, opts, bases, t, p, fmt.Sprintf("%d-%d", ti, pi))
 				if err != nil {
 					return err
 				}
-				t.imgs[pi] = img
+				t.imgs[pi], t.bins[pi] = img, bin
 				return nil
 			})
 		}
@@ -122,25 +126,26 @@ func buildAll(ctx context.Context, opts Options, targets []*target) error {
 	return g.Wait()
 }
 
-func buildOne(ctx context.Context, opts Options, bases *bases, t *target, p v1.Platform, key string) (v1.Image, error) {
+// buildOne returns the platform's image and the path of its binary.
+func buildOne(ctx context.Context, opts Options, bases *bases, t *target, p v1.Platform, key string) (v1.Image, string, error) {
 	base, err := bases.image(ctx, p)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	dir := filepath.Join(opts.WorkDir, key)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	binLayer, err := binaryLayer(ctx, opts, bases.toolchain, t, p, dir)
+	binLayer, bin, err := binaryLayer(ctx, opts, bases.toolchain, t, p, dir)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	appLayers, env, err := kodataLayer(ctx, opts, t, dir)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	appLayers = append(appLayers, binLayer)
-	return assemble.Image(ctx, assemble.Options{
+	img, err := assemble.Image(ctx, assemble.Options{
 		Base:        base,
 		Platform:    p,
 		Layers:      appLayers,
@@ -153,11 +158,12 @@ func buildOne(ctx context.Context, opts Options, bases *bases, t *target, p v1.P
 		Annotations: opts.Annotations,
 		Created:     opts.Created,
 	})
+	return img, bin, err
 }
 
 // binaryLayer compiles the package and writes its layer, or takes both from
 // the cache when nothing that decides their bytes has changed.
-func binaryLayer(ctx context.Context, opts Options, tc toolchain, t *target, p v1.Platform, dir string) (assemble.Layer, error) {
+func binaryLayer(ctx context.Context, opts Options, tc toolchain, t *target, p v1.Platform, dir string) (assemble.Layer, string, error) {
 	history := "hoist: " + t.pkg.ImportPath + " binary (" + layers.AppDir + "/" + t.name + ", cap_net_bind_service)"
 	env, flags, ldflags := koBuild(opts.Ko, opts.Dir, t.pkg.Dir)
 	bin := filepath.Join(dir, t.name)
@@ -170,25 +176,25 @@ func binaryLayer(ctx context.Context, opts Options, tc toolchain, t *target, p v
 	if opts.Cache != nil {
 		goEnv, args, err := build.Command(ctx, bopts)
 		if err != nil {
-			return assemble.Layer{}, err
+			return assemble.Layer{}, "", err
 		}
 		if key, err = binaryKey(ctx, opts, t, tc, t.data, goEnv, args); err != nil {
-			return assemble.Layer{}, err
+			return assemble.Layer{}, "", err
 		}
 		var d layers.Descriptor
 		if e, _ := opts.Cache.Get(key, &d); e != nil {
 			opts.Logger.Info("unchanged, reusing cached build", "package", t.pkg.ImportPath, "platform", p.String())
-			return assemble.Layer{Layer: layers.FromBlob(e.Path("layer"), d), History: history}, nil
+			return assemble.Layer{Layer: layers.FromBlob(e.Path("layer"), d), History: history}, e.Path("binary"), nil
 		}
 	}
 	start := time.Now()
 	if err := build.Build(ctx, bopts); err != nil {
-		return assemble.Layer{}, err
+		return assemble.Layer{}, "", err
 	}
 	opts.Logger.Info("compiled", "package", t.pkg.ImportPath, "platform", p.String(), "took", time.Since(start).Round(time.Millisecond))
 	l, err := layers.New(ctx, []layers.Entry{layers.Binary(bin, t.name)}, layers.Options{Time: opts.Created, Compression: opts.Compression, Dir: dir})
 	if err != nil {
-		return assemble.Layer{}, fmt.Errorf("writing binary layer: %w", err)
+		return assemble.Layer{}, "", fmt.Errorf("writing binary layer: %w", err)
 	}
 	if opts.Cache != nil {
 		d, _ := layers.Describe(l)
@@ -196,7 +202,7 @@ func binaryLayer(ctx context.Context, opts Options, tc toolchain, t *target, p v
 			opts.Logger.Warn("not caching the build", "package", t.pkg.ImportPath, "error", err)
 		}
 	}
-	return assemble.Layer{Layer: l, History: history}, nil
+	return assemble.Layer{Layer: l, History: history}, bin, nil
 }
 
 // kodataLayer writes the package's static assets, when it has kodata/.

@@ -35,6 +35,12 @@ func NewRegistry(opts RegistryOptions) (*Registry, error) {
 	if err := ValidateTags(opts.Tags); err != nil {
 		return nil, err
 	}
+	if err := opts.Remote.validate(); err != nil {
+		return nil, err
+	}
+	if opts.Remote.Logger == nil {
+		opts.Remote.Logger = opts.Logger
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -56,7 +62,8 @@ func (r *Registry) Repository(imageName string) (name.Repository, error) {
 
 // Publish pushes the artifact under its first tag, then adds the other tags.
 // ggcr uploads every blob (and, for an index, every child manifest) before
-// the manifest that names them, so a tag only ever points at a whole image.
+// the manifest that names them, so a tag only ever points at a whole image,
+// however often requests are retried or the push is interrupted.
 func (r *Registry) Publish(ctx context.Context, imageName string, art Artifact) (string, error) {
 	repo, err := r.Repository(imageName)
 	if err != nil {
@@ -66,7 +73,12 @@ func (r *Registry) Publish(ctx context.Context, imageName string, art Artifact) 
 	if err != nil {
 		return "", err
 	}
-	opts := r.opts.Remote.remoteOptions(ctx)
+	host := repo.RegistryStr()
+	opts, err := r.opts.Remote.remoteOptions(ctx, host)
+	if err != nil {
+		return "", err
+	}
+	retries := r.opts.Remote.retries()
 	tags := tagsOrDefault(r.opts.Tags)
 	first := repo.Tag(tags[0])
 	if tagIsCurrent(first, digest, opts) {
@@ -74,7 +86,7 @@ func (r *Registry) Publish(ctx context.Context, imageName string, art Artifact) 
 	} else {
 		r.opts.Logger.Info("pushing", "ref", first.String(), "digest", digest.String())
 		if err := write(first, art, opts); err != nil {
-			return "", fmt.Errorf("pushing %s: %w", first, err)
+			return "", fmt.Errorf("pushing %s: %w", first, describe(err, host, retries))
 		}
 	}
 	for _, t := range tags[1:] {
@@ -82,7 +94,7 @@ func (r *Registry) Publish(ctx context.Context, imageName string, art Artifact) 
 			continue
 		}
 		if err := remote.Tag(repo.Tag(t), art, opts...); err != nil {
-			return "", fmt.Errorf("tagging %s: %w", repo.Tag(t), err)
+			return "", fmt.Errorf("tagging %s: %w", repo.Tag(t), describe(err, host, retries))
 		}
 	}
 	return repo.Digest(digest.String()).String(), nil

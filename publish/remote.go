@@ -3,15 +3,25 @@ package publish
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+)
+
+// Defaults for the zero values of RemoteOptions.
+const (
+	DefaultTimeout    = 60 * time.Second
+	DefaultRetries    = 5
+	DefaultRetryDelay = 500 * time.Millisecond
 )
 
 // RemoteOptions are the connection settings shared by pushes and pulls.
@@ -22,9 +32,26 @@ type RemoteOptions struct {
 	// config.json and its credential helpers).
 	Keychain authn.Keychain
 	// Transport is the base round tripper (remote.DefaultTransport if nil).
+	// Insecure and CACertPEM need it to be an *http.Transport.
 	Transport http.RoundTripper
 	// Jobs bounds concurrent blob uploads (ggcr's default if 0).
 	Jobs int
+	// Timeout fails a request that makes no progress for this long: no
+	// response yet and no body bytes moving. 0 means DefaultTimeout,
+	// negative means never.
+	Timeout time.Duration
+	// Retries is how often a request that failed with 429, 500, 502, 503,
+	// 504, a reset or closed connection, or a timeout is tried again. 0
+	// means DefaultRetries, negative means none.
+	Retries int
+	// RetryDelay is the wait before the first retry; later waits grow
+	// exponentially, with jitter, to about 30s. 0 means DefaultRetryDelay.
+	RetryDelay time.Duration
+	// CACertPEM holds CA certificates (PEM) to trust for the registry, on
+	// top of the system's.
+	CACertPEM []byte
+	// Logger receives a warning for each retry; nil discards them.
+	Logger *slog.Logger
 }
 
 func (o RemoteOptions) nameOptions() []name.Option {
@@ -34,40 +61,113 @@ func (o RemoteOptions) nameOptions() []name.Option {
 	return nil
 }
 
-func (o RemoteOptions) remoteOptions(ctx context.Context) []remote.Option {
-	kc, rt := o.Keychain, o.Transport
+func (o RemoteOptions) timeout() time.Duration {
+	switch {
+	case o.Timeout < 0:
+		return 0
+	case o.Timeout == 0:
+		return DefaultTimeout
+	}
+	return o.Timeout
+}
+
+func (o RemoteOptions) retries() int {
+	switch {
+	case o.Retries < 0:
+		return 0
+	case o.Retries == 0:
+		return DefaultRetries
+	}
+	return o.Retries
+}
+
+func (o RemoteOptions) logger() *slog.Logger {
+	if o.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return o.Logger
+}
+
+// validate reports settings that cannot work before anything is built.
+func (o RemoteOptions) validate() error {
+	_, err := o.baseTransport()
+	return err
+}
+
+// remoteOptions configures ggcr for one operation against registry. Each
+// failure is retried at one level only, so --retries bounds the attempts:
+// ggcr retries errors at two levels, single idempotent requests and whole
+// blob uploads and manifest puts (a broken upload must restart from a new
+// session, not replay one request); below it retryBusy replays 429 and 503,
+// and the stall timeout watches every attempt.
+func (o RemoteOptions) remoteOptions(ctx context.Context, registry string) ([]remote.Option, error) {
+	rt, err := o.roundTripper()
+	if err != nil {
+		return nil, err
+	}
+	kc := o.Keychain
 	if kc == nil {
 		kc = authn.DefaultKeychain
-	}
-	if rt == nil {
-		rt = remote.DefaultTransport
-	}
-	if o.Insecure {
-		rt = insecureTransport(rt)
 	}
 	opts := []remote.Option{
 		remote.WithContext(ctx),
 		remote.WithAuthFromKeychain(kc),
 		remote.WithTransport(rt),
 		remote.WithUserAgent("hoist"),
+		remote.WithRetryBackoff(backoff(o.retries(), o.RetryDelay)),
+		remote.WithRetryStatusCodes(retryStatusCodes...),
+		remote.WithRetryPredicate(retryPredicate(o.logger(), registry)),
 	}
 	if o.Jobs > 0 {
 		opts = append(opts, remote.WithJobs(o.Jobs))
 	}
-	return opts
+	return opts, nil
 }
 
-func insecureTransport(rt http.RoundTripper) http.RoundTripper {
+// roundTripper is the stack under ggcr: 429/503 replays, then the stall
+// timeout, then the TLS-configured base transport.
+func (o RemoteOptions) roundTripper() (http.RoundTripper, error) {
+	rt, err := o.baseTransport()
+	if err != nil {
+		return nil, err
+	}
+	if d := o.timeout(); d > 0 {
+		rt = &stallTimeout{inner: rt, d: d}
+	}
+	return &retryBusy{inner: rt, retries: o.retries(), backoff: backoff(o.retries(), o.RetryDelay), log: o.logger()}, nil
+}
+
+// baseTransport applies Insecure and CACertPEM to a copy of the transport,
+// so one registry's settings never leak into another's.
+func (o RemoteOptions) baseTransport() (http.RoundTripper, error) {
+	rt := o.Transport
+	if rt == nil {
+		rt = remote.DefaultTransport
+	}
+	if !o.Insecure && len(o.CACertPEM) == 0 {
+		return rt, nil
+	}
 	t, ok := rt.(*http.Transport)
 	if !ok {
-		return rt
+		return nil, fmt.Errorf("configuring TLS: the transport is a %T, not an *http.Transport", rt)
 	}
 	t = t.Clone()
 	if t.TLSClientConfig == nil {
 		t.TLSClientConfig = &tls.Config{}
 	}
-	t.TLSClientConfig.InsecureSkipVerify = true //nolint:gosec // the user asked for --insecure
-	return t
+	if o.Insecure {
+		t.TLSClientConfig.InsecureSkipVerify = true //nolint:gosec // the user asked for --insecure
+		return t, nil
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(o.CACertPEM) {
+		return nil, errors.New("reading CA certificates: no PEM certificate found")
+	}
+	t.TLSClientConfig.RootCAs = pool
+	return t, nil
 }
 
 // Pull fetches an image for one platform, for use as a base. A reference to
@@ -78,21 +178,25 @@ func Pull(ctx context.Context, ref string, platform v1.Platform, opts RemoteOpti
 	if err != nil {
 		return nil, fmt.Errorf("invalid base image %q: %w", ref, err)
 	}
-	desc, err := remote.Get(r, append(opts.remoteOptions(ctx), remote.WithPlatform(platform))...)
+	ropts, err := opts.remoteOptions(ctx, r.Context().RegistryStr())
+	if err != nil {
+		return nil, err
+	}
+	desc, err := remote.Get(r, append(ropts, remote.WithPlatform(platform))...)
 	if err != nil {
 		var terr *transport.Error
 		if errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound {
 			return nil, fmt.Errorf("pulling base image %s: not found (check the name and tag)", ref)
 		}
-		return nil, fmt.Errorf("pulling base image %s: %w", ref, err)
+		return nil, fmt.Errorf("pulling base image %s: %w", ref, describe(err, r.Context().RegistryStr(), opts.retries()))
 	}
 	img, err := desc.Image()
 	if err != nil {
-		return nil, fmt.Errorf("pulling base image %s: %w", ref, err)
+		return nil, fmt.Errorf("pulling base image %s: %w", ref, describe(err, r.Context().RegistryStr(), opts.retries()))
 	}
 	cfg, err := img.ConfigFile()
 	if err != nil {
-		return nil, fmt.Errorf("reading base image %s config: %w", ref, err)
+		return nil, fmt.Errorf("reading base image %s config: %w", ref, describe(err, r.Context().RegistryStr(), opts.retries()))
 	}
 	got := v1.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant}
 	if !got.Satisfies(platform) {

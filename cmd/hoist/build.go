@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hoist-build/hoist/pipeline"
+	"github.com/hoist-build/hoist/publish"
 )
 
 // defaultLayout is where images go when no destination is configured, so a
@@ -28,6 +29,7 @@ KO_DOCKER_REPO). With none configured, images go to the OCI layout ./` + default
 		RunE: runBuild,
 	}
 	addBuildFlags(cmd.Flags())
+	addSupplyChainFlags(cmd.Flags())
 	return cmd
 }
 
@@ -44,6 +46,9 @@ func addBuildFlags(f *pflag.FlagSet) {
 	f.StringArray("env", nil, "environment variable KEY=VALUE for the process (repeatable)")
 	f.StringArray("annotation", nil, "manifest annotation key=value (repeatable)")
 	f.Bool("insecure", false, "allow plain http and skip TLS verification (registry and base)")
+	f.String("ca-cert", "", "PEM file of CA certificates to trust for the registry, besides the system's")
+	f.Duration("timeout", publish.DefaultTimeout, "fail a registry request after this long without progress (0: never)")
+	f.Int("retries", publish.DefaultRetries, "retries of a registry request that failed with 429/5xx, a reset or a timeout (0: none)")
 	f.String("oci-layout", "", "write to this OCI image layout directory instead of a registry")
 	f.String("tarball", "", "write a `docker load`-able tarball to this file instead of a registry")
 	f.Int("jobs", runtime.GOMAXPROCS(0), "platform builds to run at once")

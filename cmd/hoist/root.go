@@ -20,6 +20,11 @@ func newRoot() *cobra.Command {
 	}
 	root.PersistentFlags().BoolP("verbose", "v", false, "log debug detail to stderr")
 	root.AddCommand(newBuildCmd())
+	root.AddCommand(newResolveCmd())
+	root.AddCommand(newManifestsCmd())
+	root.AddCommand(newBaseCmd())
+	root.AddCommand(newLoginCmd())
+	root.AddCommand(newVerifyCmd())
 	return root
 }
 

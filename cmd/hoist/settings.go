@@ -87,7 +87,10 @@ func (s *settings) pipelineOptions(cwd string, args []string, log *slog.Logger) 
 		Dir: cwd, Packages: args, Environ: os.Environ(), Ko: s.ko,
 		Base: s.v.GetString("base"), Port: s.v.GetInt("port"),
 		Env: s.list("env", false), Jobs: s.v.GetInt("jobs"),
-		Remote: publish.RemoteOptions{Insecure: s.v.GetBool("insecure")},
+		Remote: publish.RemoteOptions{
+			Insecure: s.v.GetBool("insecure"), Timeout: timeoutOption(s.v.GetDuration("timeout")),
+			Retries: retriesOption(s.v.GetInt("retries")), Logger: log,
+		},
 		Stderr: os.Stderr, Logger: log,
 	}
 	if len(opts.Packages) == 0 {
@@ -118,8 +121,14 @@ func (s *settings) pipelineOptions(cwd string, args []string, log *slog.Logger) 
 	if opts.Created, err = sourceDateEpoch(); err != nil {
 		return opts, err
 	}
+	if opts.Remote.CACertPEM, err = readCACert(s.v.GetString("ca-cert")); err != nil {
+		return opts, err
+	}
 	if opts.Remote.Insecure {
 		log.Warn("--insecure: TLS verification is off and plain http is allowed")
+	}
+	if err := s.supplyChain(&opts, os.Args[1:]); err != nil {
+		return opts, err
 	}
 	if opts.Cache, err = s.cache(log); err != nil {
 		return opts, err

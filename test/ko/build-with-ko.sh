@@ -18,7 +18,9 @@ cd "$root"
 
 for tool in go docker-registry curl jq; do
 	if ! command -v "$tool" >/dev/null; then
-		echo "build-with-ko: $tool not found${tool/docker-registry/ (apt-get install -y docker-registry)}" >&2
+		hint=""
+		[ "$tool" = docker-registry ] && hint=" (Debian: apt-get install -y docker-registry)"
+		echo "build-with-ko: $tool not found$hint" >&2
 		exit 1
 	fi
 done
@@ -96,16 +98,17 @@ echo "== base image $reg/base:latest (hoist's distroless)" >&2
 mkdir -p "$work/base"
 printf 'module example.com/base\n\ngo 1.22\n' >"$work/base/go.mod"
 printf 'package main\n\nfunc main() {}\n' >"$work/base/main.go"
-(cd "$work/base" && GOWORK=off "$work/hoist" build --repo "$reg/base" --bare .)
+(cd "$work/base" && GOWORK=off "$work/hoist" build --repo "$reg/base" --bare . >&2)
 
 echo "== ko build ./app" >&2
 unset KO_CONFIG_PATH # read ./.ko.yaml
-ref=$(KO_DOCKER_REPO="$reg/ko" KO_DEFAULTBASEIMAGE="$reg/base:latest" \
-	"$ko" build --insecure-registry --base-import-paths ./app 2> >(tee "$work/ko.log" >&2))
-wait $! 2>/dev/null || true # let tee finish writing ko.log
-echo "ko pushed: $ref" >&2
-
 fail() { echo "build-with-ko: FAIL: $*" >&2; exit 1; }
+
+ref=$(KO_DOCKER_REPO="$reg/ko" KO_DEFAULTBASEIMAGE="$reg/base:latest" \
+	"$ko" build --insecure-registry --base-import-paths ./app 2>"$work/ko.log") ||
+	{ cat "$work/ko.log" >&2; fail "ko build failed"; }
+cat "$work/ko.log" >&2
+echo "ko pushed: $ref" >&2
 
 grep -q "Using build config app for github.com/hoist-build/hoist/app" "$work/ko.log" ||
 	fail "ko did not use the .ko.yaml builds entry \"app\""
@@ -121,7 +124,9 @@ echo "entrypoint $(jq -c .config.Entrypoint <<<"$config"), user $(jq -c .config.
 nbase=$("$crane" --insecure manifest "$reg/base:latest" | jq '.layers | length')
 mkdir -p "$work/layers"
 for digest in $("$crane" --insecure manifest "$ref" | jq -r ".layers[$nbase:][].digest"); do
-	"$crane" --insecure blob "${ref%@*}@$digest" | tar -xzf - -C "$work/layers"
+	# ko writes absolute member names; keep tar's note about them quiet.
+	"$crane" --insecure blob "${ref%@*}@$digest" | tar -xzf - -C "$work/layers" 2>"$work/tar.log" ||
+		{ cat "$work/tar.log" >&2; fail "unpacking layer $digest"; }
 done
 bin=$work/layers/ko-app/app
 [ -f "$bin" ] || fail "no /ko-app/app in ko's layers"

@@ -1,0 +1,92 @@
+package assemble_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/validate"
+
+	"github.com/hoist-build/hoist/assemble"
+	"github.com/hoist-build/hoist/layers"
+)
+
+// tinyZoneinfo is a zoneinfo.zip with one zone, enough for the tzdata layer.
+func tinyZoneinfo(t *testing.T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.Create("UTC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write([]byte("TZif2")); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestDistrolessImages(t *testing.T) {
+	when := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+	platforms := []v1.Platform{{OS: "linux", Architecture: "arm", Variant: "v7"}, {OS: "linux", Architecture: "amd64"}}
+	imgs, err := assemble.DistrolessImages(context.Background(), tinyZoneinfo(t), platforms, layers.Options{Time: when})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(imgs) != len(platforms) {
+		t.Fatalf("got %d images for %d platforms", len(imgs), len(platforms))
+	}
+	var layerSets [][]v1.Hash
+	for i, img := range imgs {
+		if err := validate.Image(img); err != nil {
+			t.Fatalf("%s: %v", platforms[i].String(), err)
+		}
+		cfg, err := img.ConfigFile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.Platform().String(); got != platforms[i].String() {
+			t.Errorf("image %d is %s, want %s", i, got, platforms[i].String())
+		}
+		if !cfg.Created.Time.Equal(when) || cfg.Config.User != "65532:65532" || !strings.Contains(strings.Join(cfg.Config.Env, " "), "SSL_CERT_FILE=") {
+			t.Errorf("%s: created %v, user %q, env %q", platforms[i].String(), cfg.Created, cfg.Config.User, cfg.Config.Env)
+		}
+		for _, h := range cfg.History {
+			if !h.Created.Time.Equal(when) {
+				t.Errorf("%s: history %q dated %v, want %v", platforms[i].String(), h.CreatedBy, h.Created, when)
+			}
+		}
+		layerSets = append(layerSets, layerDigestsOf(t, img))
+	}
+	if len(layerSets[0]) != 3 || !slices.Equal(layerSets[0], layerSets[1]) {
+		t.Errorf("layers per platform %v; want the same three shared by every platform", layerSets)
+	}
+	if _, err := assemble.DistrolessImages(context.Background(), tinyZoneinfo(t), nil, layers.Options{}); err == nil {
+		t.Error("no platform gave no error")
+	}
+}
+
+func layerDigestsOf(t *testing.T, img v1.Image) []v1.Hash {
+	t.Helper()
+	ls, err := img.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []v1.Hash
+	for _, l := range ls {
+		d, err := l.Digest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, d)
+	}
+	return out
+}

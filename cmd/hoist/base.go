@@ -1,0 +1,80 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hoist-build/hoist/assemble"
+	"github.com/hoist-build/hoist/layers"
+	"github.com/hoist-build/hoist/pipeline"
+	"github.com/hoist-build/hoist/publish"
+)
+
+// baseImageName is the distroless base's image name under --repo.
+const baseImageName = "distroless"
+
+// baseIgnoredFlags shape the application image, not the base; they stay
+// registered, hidden, because the shared settings validate them.
+var baseIgnoredFlags = []string{"port", "user", "base", "label", "env", "annotation", "jobs", "cache-dir", "no-cache"}
+
+func newBaseCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "base [flags]",
+		Short: "Publish hoist's synthesized distroless base image on its own",
+		Long: `Publish the distroless base that hoist builds images on (base files, CA
+bundle, tzdata from the Go toolchain; user 65532:65532) as an image of its own:
+an index of every platform hoist supports by default. ko can then use it as
+defaultBaseImage (or KO_DEFAULTBASEIMAGE), and a Dockerfile as FROM, with no
+pull from the internet. It is published as REPO/` + baseImageName + ` (REPO itself with
+--bare); the digest reference is printed on stdout.`,
+		Args: cobra.NoArgs,
+		RunE: runBase,
+	}
+	f := cmd.Flags()
+	addBuildFlagsExcept(f, "platform")
+	f.StringSlice("platform", []string{"all"}, "platforms os/arch[/variant], comma-separated, or \"all\"")
+	for _, name := range baseIgnoredFlags {
+		if f.Lookup(name) != nil {
+			_ = f.MarkHidden(name)
+		}
+	}
+	return cmd
+}
+
+func runBase(cmd *cobra.Command, _ []string) error {
+	log := logger(cmd)
+	s, err := loadSettings(cmd.Flags())
+	if err != nil {
+		return err
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	opts, err := s.pipelineOptions(cwd, nil, log)
+	if err != nil {
+		return err
+	}
+	zoneinfo, err := pipeline.Zoneinfo(cmd.Context(), cwd, opts.Environ)
+	if err != nil {
+		return err
+	}
+	imgs, err := assemble.DistrolessImages(cmd.Context(), zoneinfo, opts.Platforms, layers.Options{Time: opts.Created, Compression: opts.Compression})
+	if err != nil {
+		return err
+	}
+	var art publish.Artifact = imgs[0]
+	if len(imgs) > 1 {
+		if art, err = assemble.Index(imgs); err != nil {
+			return fmt.Errorf("indexing the distroless base: %w", err)
+		}
+	}
+	ref, err := opts.Publisher.Publish(cmd.Context(), baseImageName, art)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(cmd.OutOrStdout(), ref)
+	return err
+}

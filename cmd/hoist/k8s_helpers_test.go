@@ -1,0 +1,68 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// svcModule writes a module with two main packages, a library, and the
+// given extra files, and returns its directory.
+func svcModule(t *testing.T, extra map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"go.mod":             "module example.com/svc\n\ngo 1.26\n",
+		"cmd/api/main.go":    "package main\n\nfunc main() {}\n",
+		"cmd/worker/main.go": "package main\n\nfunc main() {}\n",
+		"lib/lib.go":         "package lib\n",
+	}
+	for k, v := range extra {
+		files[k] = v
+	}
+	for p, content := range files {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		write(t, full, content)
+	}
+	return dir
+}
+
+// runHoist runs the command line in dir with stdin and returns stdout.
+func runHoist(t *testing.T, dir, stdin string, args ...string) (string, error) {
+	t.Helper()
+	clearEnv(t)
+	t.Chdir(dir)
+	root := newRoot()
+	var stdout bytes.Buffer
+	root.SetIn(strings.NewReader(stdin))
+	root.SetOut(&stdout)
+	root.SetErr(io.Discard)
+	root.SetArgs(args)
+	err := root.ExecuteContext(context.Background())
+	return stdout.String(), err
+}
+
+// registryRepos lists what a registry holds, to show a failed run pushed
+// nothing.
+func registryRepos(t *testing.T, host string) []string {
+	t.Helper()
+	reg, err := name.NewRegistry(host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repos, err := remote.Catalog(context.Background(), reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return repos
+}

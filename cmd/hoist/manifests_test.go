@@ -1,0 +1,71 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hoist-build/hoist/resolve"
+)
+
+// TestCommittedManifestsAreCurrent keeps deploy/app.yaml what `hoist
+// manifests ./app` prints today; regenerate it with
+// go run ./cmd/hoist manifests ./app > deploy/app.yaml
+func TestCommittedManifestsAreCurrent(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	committed, err := os.ReadFile(filepath.Join(root, "deploy", "app.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := runHoist(t, root, "", "manifests", "./app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != string(committed) {
+		t.Errorf("deploy/app.yaml is stale; regenerate it with: go run ./cmd/hoist manifests ./app > deploy/app.yaml\ngenerated now:\n%s", out)
+	}
+}
+
+func TestManifestsCommand(t *testing.T) {
+	dir := svcModule(t, nil)
+	cases := []struct {
+		name  string
+		args  []string
+		image string
+		want  []string
+		err   string
+	}{
+		{"package argument", []string{"./cmd/api"}, "example.com/svc/cmd/api", []string{"replicas: 2", "name: api", "--replicas 2 ./cmd/api`"}, ""},
+		{"replicas", []string{"--replicas", "5", "example.com/svc/cmd/worker"}, "example.com/svc/cmd/worker", []string{"replicas: 5", "name: worker"}, ""},
+		{"library", []string{"./lib"}, "", nil, "not a main package"},
+		{"missing", []string{"./nope"}, "", nil, "nope"},
+		{"two packages", []string{"./cmd/api", "./cmd/worker"}, "", nil, "accepts at most 1 arg"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := runHoist(t, dir, "", append([]string{"manifests"}, tc.args...)...)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) || out != "" {
+					t.Fatalf("stdout %q, err %v; want no output and an error containing %q", out, err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			refs, err := resolve.Refs([]byte(out))
+			if err != nil || len(refs) != 1 || refs[0] != tc.image {
+				t.Errorf("references = %q, %v; want [%s]", refs, err, tc.image)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}

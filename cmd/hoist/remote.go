@@ -1,0 +1,49 @@
+package main
+
+import (
+	"crypto/x509"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// readCACert loads --ca-cert; an empty path trusts the system's CAs alone.
+func readCACert(path string) ([]byte, error) {
+	if path == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading --ca-cert: %w", err)
+	}
+	if !x509.NewCertPool().AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("reading --ca-cert %s: no PEM certificate in it", path)
+	}
+	return pem, nil
+}
+
+// retriesOption maps --retries onto publish.RemoteOptions.Retries, where 0
+// means the default: on the command line 0 means no retries.
+func retriesOption(n int) int {
+	if n <= 0 {
+		return -1
+	}
+	return n
+}
+
+// timeoutOption maps --timeout likewise: on the command line 0 means none.
+func timeoutOption(d time.Duration) time.Duration {
+	if d <= 0 {
+		return -1
+	}
+	return d
+}
+
+// addRemoteFlags adds the connection flags that commands other than build
+// share with it.
+func addRemoteFlags(f *pflag.FlagSet) {
+	f.Bool("insecure", false, "allow plain http and skip TLS verification")
+	f.String("ca-cert", "", "PEM file of CA certificates to trust for the registry, besides the system's")
+}

@@ -1,0 +1,203 @@
+package faults_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/hoist-build/hoist/config"
+	"github.com/hoist-build/hoist/pipeline"
+	"github.com/hoist-build/hoist/publish"
+)
+
+// hoistBin is the command under test, built once for the package.
+var hoistBin string
+
+// goEnv keeps the go command's caches when the tests give hoist its own
+// HOME: a cold build cache would recompile the standard library each run.
+var goEnv []string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "hoist-faults-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	hoistBin = filepath.Join(dir, "hoist")
+	cmd := exec.Command("go", "build", "-o", hoistBin, "./cmd/hoist")
+	cmd.Dir = repoRoot()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building hoist: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	out, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE", "GOPATH").Output()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "go env: %v\n", err)
+		os.Exit(1)
+	}
+	vals := strings.Split(strings.TrimSpace(string(out)), "\n")
+	for i, k := range []string{"GOCACHE", "GOMODCACHE", "GOPATH"} {
+		goEnv = append(goEnv, k+"="+vals[i])
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// repoRoot is the module root: the tests build the real sample app.
+func repoRoot() string {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		panic(err)
+	}
+	return root
+}
+
+// appOptions builds ./app for the given architectures into pub, as
+// `hoist build` does.
+func appOptions(t *testing.T, pub publish.Publisher, archs ...string) pipeline.Options {
+	t.Helper()
+	root := repoRoot()
+	ko, err := config.LoadKo(filepath.Join(root, ".ko.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := pipeline.Options{
+		Dir: root, Packages: []string{"./app"}, Environ: os.Environ(), Ko: ko,
+		Base: pipeline.BaseDistroless, Port: 80, User: "65532:65532",
+		Created: time.Unix(0, 0).UTC(), Jobs: 2, Publisher: pub,
+		WorkDir: t.TempDir(), Stderr: io.Discard,
+	}
+	for _, a := range archs {
+		opts.Platforms = append(opts.Platforms, v1.Platform{OS: "linux", Architecture: a})
+	}
+	return opts
+}
+
+// digestOf is the digest part of a digest reference.
+func digestOf(t *testing.T, ref string) string {
+	t.Helper()
+	_, d, ok := strings.Cut(ref, "@")
+	if !ok {
+		t.Fatalf("%q is not a digest reference", ref)
+	}
+	return d
+}
+
+// records counts log records by message, so a test can report what the
+// client went through (retries) without parsing text.
+type records struct {
+	mu    sync.Mutex
+	count map[string]int
+	attrs map[string]int // "key=value" of every record
+}
+
+func newRecords() *records {
+	return &records{count: map[string]int{}, attrs: map[string]int{}}
+}
+
+func (r *records) Enabled(context.Context, slog.Level) bool { return true }
+func (r *records) WithAttrs([]slog.Attr) slog.Handler       { return r }
+func (r *records) WithGroup(string) slog.Handler            { return r }
+
+func (r *records) Handle(_ context.Context, rec slog.Record) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.count[rec.Message]++
+	rec.Attrs(func(a slog.Attr) bool {
+		r.attrs[a.Key+"="+a.Value.String()]++
+		return true
+	})
+	return nil
+}
+
+func (r *records) n(msg string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.count[msg]
+}
+
+func (r *records) withAttr(kv string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.attrs[kv]
+}
+
+// result is one run of the hoist command.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// lastLine is the command's final stderr line: its error, if it failed.
+func (r result) lastLine() string {
+	lines := strings.Split(strings.TrimRight(r.stderr, "\n"), "\n")
+	return lines[len(lines)-1]
+}
+
+// hoist runs the command in the module root with extra environment.
+func hoist(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(hoistBin, args...)
+	cmd.Dir = repoRoot()
+	cmd.Env = append(hermeticEnv(t), env...)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("running hoist: %v", err)
+	}
+	return result{stdout: stdout.String(), stderr: stderr.String(), code: cmd.ProcessState.ExitCode()}
+}
+
+// hermeticEnv is the test's environment without anything that would point
+// hoist at another registry or at the host's credentials.
+func hermeticEnv(t *testing.T) []string {
+	t.Helper()
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch {
+		case strings.HasPrefix(k, "HOIST_"), k == "KO_DOCKER_REPO", k == "DOCKER_CONFIG", k == "SSL_CERT_FILE", k == "HOME":
+			continue
+		}
+		env = append(env, kv)
+	}
+	env = append(env, goEnv...)
+	return append(env, "HOME="+t.TempDir(), "DOCKER_CONFIG="+t.TempDir(), "TMPDIR="+t.TempDir())
+}
+
+// anonymous never consults the host's docker config.
+type anonymous struct{}
+
+func (anonymous) Resolve(authn.Resource) (authn.Authenticator, error) { return authn.Anonymous, nil }
+
+// catalog lists the repositories of a plain-http test registry.
+func catalog(t *testing.T, host string) []string {
+	t.Helper()
+	reg, err := name.NewRegistry(host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repos, err := remote.Catalog(context.Background(), reg)
+	if err != nil {
+		t.Fatalf("listing %s: %v", host, err)
+	}
+	return repos
+}

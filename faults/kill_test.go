@@ -1,0 +1,302 @@
+package faults_test
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os/exec"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/validate"
+
+	"github.com/hoist-build/hoist/internal/faultproxy"
+	"github.com/hoist-build/hoist/internal/registrytest"
+)
+
+// TestKillAtRandomPoints SIGKILLs `hoist build --repo` (and the go commands
+// it runs) at random moments, 20 times, each into a fresh repository so
+// that every trial uploads its blobs anew: half the kills fall anywhere in
+// the run, half within the push, which is otherwise a small part of it.
+// Whatever the moment, a tag that exists must point at a manifest whose
+// blobs (and, for an index, children) can all be fetched; and a normal run
+// afterwards must complete. A little latency in front of the registry
+// stretches the push.
+func TestKillAtRandomPoints(t *testing.T) {
+	const trials, seed = 20, 11
+	upstream := registrytest.New(t)
+	proxy := faultproxy.New(t, upstream, faultproxy.Options{Latency: 50 * time.Millisecond})
+	both := "linux/amd64,linux/arm64"
+
+	// The first run warms the build cache and gives the layers a partial
+	// upload is measured against; one timed run per platform set then sizes
+	// the windows the kills are drawn from.
+	if warm := hoist(t, nil, "build", "--repo", proxy.Host+"/warm", "--platform", both, "./app"); warm.code != 0 {
+		t.Fatalf("warm-up run failed: %s", warm.stderr)
+	}
+	layers := layerDigests(t, upstream, "warm/app:latest")
+	platforms := []string{"linux/amd64", both}
+	windows := map[string]runTimes{}
+	for i, p := range platforms {
+		run := startHoist(t, "build", "--repo", fmt.Sprintf("%s/window%d", proxy.Host, i), "--platform", p, "./app")
+		if windows[p] = run.wait(t); !windows[p].finished {
+			t.Fatalf("timing run failed:\n%s", run.stderr.String())
+		}
+	}
+
+	rng := rand.New(rand.NewPCG(seed, seed))
+	outcomes := map[string]int{}
+	partial, mostLayers := "", 0
+	for i := range trials {
+		repo := fmt.Sprintf("kill%02d", i)
+		platform, inPush := platforms[(i/2)%2], i%2 == 1
+		w := windows[platform]
+		delay, when := time.Duration(rng.Int64N(int64(w.total))), "after start"
+		if inPush {
+			delay, when = time.Duration(rng.Int64N(int64(w.push))), "into the push"
+		}
+		run := startHoist(t, "build", "--repo", proxy.Host+"/"+repo, "--platform", platform,
+			"--label", fmt.Sprintf("trial=%d", i), "./app")
+		killed := run.killAfter(t, delay, inPush)
+		st := inspectRepo(t, upstream, repo+"/app", layers)
+		if !st.tagged && st.present > mostLayers {
+			partial, mostLayers = repo, st.present
+		}
+		outcome := st.outcome(killed)
+		outcomes[outcome]++
+		t.Logf("trial %2d (%s): SIGKILL %v %s: %s (%s)", i, platform, delay.Round(time.Millisecond), when, outcome, st)
+	}
+	var summary []string
+	for k, n := range outcomes {
+		summary = append(summary, fmt.Sprintf("%d × %s", n, k))
+	}
+	sort.Strings(summary)
+	t.Logf("seed %d; amd64 run %v (push %v), amd64+arm64 run %v (push %v): %s", seed,
+		windows[platforms[0]].total.Round(time.Millisecond), windows[platforms[0]].push.Round(time.Millisecond),
+		windows[platforms[1]].total.Round(time.Millisecond), windows[platforms[1]].push.Round(time.Millisecond),
+		strings.Join(summary, "; "))
+
+	if partial == "" {
+		partial = fmt.Sprintf("kill%02d", trials-1)
+	}
+	final := hoist(t, nil, "build", "--repo", proxy.Host+"/"+partial, "--platform", both, "./app")
+	if final.code != 0 {
+		t.Fatalf("normal run into %s after the kills failed: %s", partial, final.stderr)
+	}
+	ref := strings.TrimSpace(final.stdout)
+	checkComplete(t, upstream, partial+"/app:latest", digestOf(t, ref))
+	t.Logf("final normal run into %s: %s", partial, ref)
+}
+
+// watched is a hoist process whose stderr is watched for the start of the
+// push ("msg=pushing" in its log).
+type watched struct {
+	cmd     *exec.Cmd
+	start   time.Time
+	stderr  *bytes.Buffer
+	pushing chan time.Time // receives once, when the push starts
+	done    chan error
+}
+
+// runTimes are how long a run took, in all and from the push's start.
+type runTimes struct {
+	total, push time.Duration
+	finished    bool
+}
+
+// startHoist starts hoist in its own process group, so that a kill reaches
+// the go build it runs too.
+func startHoist(t *testing.T, args ...string) *watched {
+	t.Helper()
+	cmd := exec.Command(hoistBin, args...)
+	cmd.Dir = repoRoot()
+	cmd.Env = hermeticEnv(t)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &watched{cmd: cmd, stderr: &bytes.Buffer{}, pushing: make(chan time.Time, 1), done: make(chan error, 1)}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.start = time.Now()
+	go func() {
+		sc := bufio.NewScanner(pipe)
+		for sc.Scan() {
+			w.stderr.WriteString(sc.Text() + "\n")
+			if strings.Contains(sc.Text(), "msg=pushing") {
+				w.pushing <- time.Now()
+			}
+		}
+		w.done <- cmd.Wait()
+	}()
+	return w
+}
+
+// wait lets the run finish and times it.
+func (w *watched) wait(t *testing.T) runTimes {
+	t.Helper()
+	var pushStart time.Time
+	for {
+		select {
+		case pushStart = <-w.pushing:
+		case err := <-w.done:
+			end := time.Now()
+			if err != nil || pushStart.IsZero() {
+				return runTimes{}
+			}
+			return runTimes{total: end.Sub(w.start), push: end.Sub(pushStart), finished: true}
+		}
+	}
+}
+
+// killAfter SIGKILLs the process group delay after the start, or after the
+// push's start when inPush is set. It reports whether the kill came before
+// hoist ended.
+func (w *watched) killAfter(t *testing.T, delay time.Duration, inPush bool) bool {
+	t.Helper()
+	from := w.start
+	if inPush {
+		select {
+		case from = <-w.pushing:
+		case err := <-w.done:
+			t.Fatalf("hoist ended before pushing: %v\n%s", err, w.stderr.String())
+		}
+	}
+	timer := time.NewTimer(time.Until(from.Add(delay)))
+	defer timer.Stop()
+	select {
+	case err := <-w.done:
+		if err != nil {
+			t.Fatalf("hoist failed on its own: %v\n%s", err, w.stderr.String())
+		}
+		return false
+	case <-timer.C:
+	}
+	// The negative pid names the group: hoist and the go build it runs.
+	if err := syscall.Kill(-w.cmd.Process.Pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-w.done
+	ws, ok := w.cmd.ProcessState.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled()
+}
+
+// repoState is what a trial left in its repository.
+type repoState struct {
+	tagged bool
+	index  bool
+	// present of total is how many of the image's layers the registry has.
+	present, total int
+}
+
+func (s repoState) String() string {
+	switch {
+	case s.index:
+		return "tagged index, every child, layer and config fetched and verified"
+	case s.tagged:
+		return "tagged image, every layer and config fetched and verified"
+	}
+	return fmt.Sprintf("no tag, %d of %d layers committed", s.present, s.total)
+}
+
+func (s repoState) outcome(killed bool) string {
+	switch {
+	case !killed:
+		return "finished before the kill"
+	case s.tagged:
+		return "killed after tagging"
+	case s.present == 0:
+		return "killed before a layer was committed"
+	}
+	return "killed with some layers committed, untagged"
+}
+
+// inspectRepo checks the repository's tag, if any, down to every blob, and
+// otherwise counts the layers a killed run left behind.
+func inspectRepo(t *testing.T, host, repo string, layers []string) repoState {
+	t.Helper()
+	ref, err := name.ParseReference(host + "/" + repo + ":latest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if desc, err := remote.Get(ref); err == nil {
+		st := repoState{tagged: true, index: desc.MediaType.IsIndex()}
+		if st.index {
+			idx, err := desc.ImageIndex()
+			if err == nil {
+				err = validate.Index(idx)
+			}
+			if err != nil {
+				t.Errorf("%s is tagged but incomplete: %v", ref, err)
+			}
+			return st
+		}
+		img, err := desc.Image()
+		if err == nil {
+			err = validate.Image(img)
+		}
+		if err != nil {
+			t.Errorf("%s is tagged but incomplete: %v", ref, err)
+		}
+		return st
+	}
+	st := repoState{total: len(layers)}
+	for _, d := range layers {
+		resp, err := http.Head("http://" + host + "/v2/" + repo + "/blobs/" + d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			st.present++
+		}
+	}
+	return st
+}
+
+// layerDigests lists every layer of the index at ref: the blobs a trial
+// shares with it (configs differ, by the trial's label).
+func layerDigests(t *testing.T, host, ref string) []string {
+	t.Helper()
+	r, err := name.ParseReference(host + "/" + ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := remote.Index(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := idx.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, d := range m.Manifests {
+		img, err := idx.Image(d.Digest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mf, err := img.Manifest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range mf.Layers {
+			seen[l.Digest.String()] = true
+		}
+	}
+	var out []string
+	for d := range seen {
+		out = append(out, d)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,57 @@
+package pipeline
+
+import (
+	"context"
+	"strings"
+
+	"github.com/hoist-build/hoist/attest"
+	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/sbom"
+)
+
+// attestTarget attaches the SBOMs and provenance of a published target to
+// the registry it went to (or only writes them to SBOMDir for file
+// destinations).
+func attestTarget(ctx context.Context, opts Options, b *bases, t *target, art publish.Artifact, ref string) error {
+	if (opts.SBOM == "" || opts.SBOM == sbom.FormatNone) && !opts.Provenance {
+		return nil
+	}
+	a := attest.Options{
+		Name:         t.name,
+		Artifact:     art,
+		Binaries:     map[string]string{},
+		SBOM:         opts.SBOM,
+		Base:         baseComponents(opts, b),
+		NoProvenance: !opts.Provenance,
+		Build: attest.Build{
+			Source: sourceURL(t.pkg.Module.Path),
+			Commit: t.data.Git.FullCommit,
+			Args:   opts.Args,
+		},
+		Version: opts.Version,
+		Created: opts.Created,
+		Dir:     opts.SBOMDir,
+		Remote:  opts.Remote,
+		Logger:  opts.Logger,
+	}
+	if _, ok := opts.Publisher.(*publish.Registry); ok {
+		a.Repository, _, _ = strings.Cut(ref, "@")
+		a.Name = a.Repository
+	}
+	for i, p := range opts.Platforms {
+		a.Binaries[p.String()] = t.bins[i]
+	}
+	_, err := attest.Publish(ctx, a)
+	return err
+}
+
+func baseComponents(opts Options, b *bases) func(string) []sbom.Component {
+	switch opts.Base {
+	case "", BaseDistroless:
+		return func(goVersion string) []sbom.Component { return sbom.DistrolessBase(opts.CAVersion, goVersion) }
+	case BaseScratch:
+		return nil
+	}
+	digest := b.pulledDigest()
+	return func(string) []sbom.Component { return []sbom.Component{sbom.PulledBase(opts.Base, digest)} }
+}
