@@ -39,8 +39,8 @@ type Ko struct {
 	BaseImageOverrides map[string]string `yaml:"baseImageOverrides"`
 	DefaultPlatforms   []string          `yaml:"defaultPlatforms"`
 	DefaultEnv         []string          `yaml:"defaultEnv"`
-	DefaultFlags       []string          `yaml:"defaultFlags"`
-	DefaultLdflags     []string          `yaml:"defaultLdflags"`
+	DefaultFlags       Flags             `yaml:"defaultFlags"`
+	DefaultLdflags     Strings           `yaml:"defaultLdflags"`
 	Builds             []KoBuild         `yaml:"builds"`
 }
 
@@ -50,8 +50,8 @@ type KoBuild struct {
 	Dir               string   `yaml:"dir"`
 	Main              string   `yaml:"main"`
 	Env               []string `yaml:"env"`
-	Flags             []string `yaml:"flags"`
-	Ldflags           []string `yaml:"ldflags"`
+	Flags             Flags    `yaml:"flags"`
+	Ldflags           Strings  `yaml:"ldflags"`
 	LinuxCapabilities []string `yaml:"linux_capabilities"`
 }
 

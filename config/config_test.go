@@ -157,7 +157,7 @@ func TestLoadKo(t *testing.T) {
 		}},
 		{name: "unknown top-level key", data: "defaultBaseImage: x\ndefaultBase: y\n", wantErr: []string{`unknown key "defaultBase"`, "line 2"}},
 		{name: "unknown key inside a build", data: "builds:\n  - id: a\n    mian: ./cmd/a\n", wantErr: []string{`unknown key "mian"`, "line 3"}},
-		{name: "flags scalar", data: "builds:\n  - id: a\n    flags: -trimpath\n", wantErr: []string{"line 3", "-trimpath", "want a list"}},
+		{name: "flags mapping", data: "builds:\n  - id: a\n    flags: {a: b}\n", wantErr: []string{"line 3"}},
 		{name: "overrides not a mapping", data: "baseImageOverrides: [a]\n", wantErr: []string{"line 1"}},
 		{name: "builds not a list", data: "builds: {a: 1}\n", wantErr: []string{"line 1"}},
 	}

@@ -96,8 +96,8 @@ func ParseKeyValues(what string, kvs []string) (map[string]string, error) {
 }
 
 // koBuild finds the .ko.yaml builds entry for a package directory and
-// returns its settings with ko's defaults applied, as ko does: an entry's
-// flags and ldflags replace the defaults, its env adds to them.
+// returns its settings with ko's defaults applied, as ko does: each of an
+// entry's env, flags and ldflags, when not empty, replaces the default.
 func koBuild(ko *config.Ko, koDir, pkgDir string) (env, flags, ldflags []string) {
 	if ko == nil {
 		return nil, nil, nil
@@ -108,11 +108,13 @@ func koBuild(ko *config.Ko, koDir, pkgDir string) (env, flags, ldflags []string)
 		if filepath.Clean(main) != filepath.Clean(pkgDir) {
 			continue
 		}
-		env = append(append([]string(nil), env...), b.Env...)
-		if b.Flags != nil {
+		if len(b.Env) > 0 {
+			env = b.Env
+		}
+		if len(b.Flags) > 0 {
 			flags = b.Flags
 		}
-		if b.Ldflags != nil {
+		if len(b.Ldflags) > 0 {
 			ldflags = b.Ldflags
 		}
 		break
