@@ -2,6 +2,7 @@ package publish
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,8 +12,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
-	"github.com/google/go-containerregistry/pkg/v1/match"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
@@ -67,34 +68,110 @@ func openLayout(dir string, create bool) (layout.Path, error) {
 }
 
 // Publish writes the blobs, then records the artifact in index.json under
-// "name:tag" for each tag, replacing what that name and tag pointed at.
+// "name:tag" for each tag, replacing what that name and tag pointed at. The
+// layout is locked for the whole write, so concurrent runs into one layout
+// all land, and index.json is replaced by rename, so an interrupted run
+// leaves the previous index intact.
 func (l *Layout) Publish(ctx context.Context, imageName string, art Artifact) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
+	if err := os.MkdirAll(l.Dir, 0o755); err != nil {
+		return "", fmt.Errorf("creating OCI layout %s: %w", l.Dir, err)
+	}
+	unlock, err := lockDir(l.Dir)
+	if err != nil {
+		return "", fmt.Errorf("locking OCI layout %s: %w", l.Dir, err)
+	}
+	defer unlock()
 	p, err := openLayout(l.Dir, true)
 	if err != nil {
 		return "", err
 	}
-	digest, err := digestOf(art)
+	desc, err := writeArtifact(p, art)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("writing to OCI layout %s: %w", l.Dir, err)
 	}
-	for _, tag := range tagsOrDefault(l.Tags) {
-		ref := imageName + ":" + tag
-		opt := layout.WithAnnotations(map[string]string{
-			RefNameAnnotation:          ref,
-			"io.containerd.image.name": ref,
-		})
-		switch a := art.(type) {
-		case v1.ImageIndex:
-			err = p.ReplaceIndex(a, match.Annotation(RefNameAnnotation, ref), opt)
-		case v1.Image:
-			err = p.ReplaceImage(a, match.Annotation(RefNameAnnotation, ref), opt)
-		}
-		if err != nil {
-			return "", fmt.Errorf("writing %s to OCI layout %s: %w", ref, l.Dir, err)
+	if err := updateIndex(p, imageName, tagsOrDefault(l.Tags), desc); err != nil {
+		return "", fmt.Errorf("updating OCI layout %s: %w", l.Dir, err)
+	}
+	return l.Dir + "@" + desc.Digest.String(), nil
+}
+
+// writeArtifact writes the blobs and manifests (not index.json) and returns
+// the artifact's descriptor.
+func writeArtifact(p layout.Path, art Artifact) (v1.Descriptor, error) {
+	var err error
+	switch a := art.(type) {
+	case v1.ImageIndex:
+		err = p.WriteIndex(a)
+	case v1.Image:
+		err = p.WriteImage(a)
+	default:
+		return v1.Descriptor{}, fmt.Errorf("%T is neither an image nor an index", art)
+	}
+	if err != nil {
+		return v1.Descriptor{}, err
+	}
+	desc, err := partial.Descriptor(art.(partial.Describable))
+	if err != nil {
+		return v1.Descriptor{}, err
+	}
+	return *desc, nil
+}
+
+// updateIndex rewrites index.json with one entry per name:tag pointing at
+// desc, dropping the entries those refs named before.
+func updateIndex(p layout.Path, imageName string, tags []string, desc v1.Descriptor) error {
+	idx, err := p.ImageIndex()
+	if err != nil {
+		return err
+	}
+	m, err := idx.IndexManifest()
+	if err != nil {
+		return err
+	}
+	refs := map[string]bool{}
+	for _, t := range tags {
+		refs[imageName+":"+t] = true
+	}
+	kept := m.Manifests[:0:0]
+	for _, d := range m.Manifests {
+		if !refs[d.Annotations[RefNameAnnotation]] {
+			kept = append(kept, d)
 		}
 	}
-	return l.Dir + "@" + digest.String(), nil
+	for _, t := range tags {
+		d := desc
+		d.Platform = nil
+		ref := imageName + ":" + t
+		d.Annotations = map[string]string{RefNameAnnotation: ref, "io.containerd.image.name": ref}
+		kept = append(kept, d)
+	}
+	m.Manifests = kept
+	data, err := json.MarshalIndent(m, "", "   ")
+	if err != nil {
+		return err
+	}
+	return atomicWrite(filepath.Join(string(p), "index.json"), data)
+}
+
+func atomicWrite(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".index-*.json")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }

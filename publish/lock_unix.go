@@ -1,0 +1,26 @@
+//go:build unix
+
+package publish
+
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// lockDir takes an exclusive flock on the directory itself, so no lock file
+// is left among the layout's files; the kernel drops it if hoist dies.
+func lockDir(dir string) (unlock func(), err error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		unix.Flock(int(f.Fd()), unix.LOCK_UN)
+		f.Close()
+	}, nil
+}
