@@ -75,7 +75,7 @@ func normalizePlatform(p v1.Platform) v1.Platform {
 func platformEnv(p v1.Platform) ([]string, error) {
 	osArch := p.OS + "/" + p.Architecture
 	if !supported[osArch] {
-		return nil, fmt.Errorf("unsupported platform %q: go cannot build for %s (see `go tool dist list`)", platformString(p), osArch)
+		return nil, fmt.Errorf("unsupported platform %q: go cannot build for %q (see `go tool dist list`)", platformString(p), osArch)
 	}
 	env := []string{"GOOS=" + p.OS, "GOARCH=" + p.Architecture}
 	if p.Variant == "" {

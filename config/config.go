@@ -78,7 +78,8 @@ func load(path string, into any) error {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(into); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("%s: %s", path, describe(err))
+		// Values quoted in the message may span lines; the error may not.
+		return fmt.Errorf("%s: %s", path, strings.ReplaceAll(describe(err), "\n", `\n`))
 	}
 	// A second document would be ignored silently, typos and all.
 	var extra yaml.Node
@@ -90,7 +91,7 @@ func load(path string, into any) error {
 
 var (
 	unknownKey = regexp.MustCompile(`line (\d+): field (\S+) not found`)
-	badType    = regexp.MustCompile(`line (\d+): cannot unmarshal !!(\w+)(?: (.*))? into (\S+)`)
+	badType    = regexp.MustCompile(`(?s)line (\d+): cannot unmarshal !!(\w+)(?: (.*))? into (\S+)`)
 )
 
 // describe turns yaml.v3's multi-line, Go-typed messages into one line that
