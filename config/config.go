@@ -31,6 +31,14 @@ type Hoist struct {
 	Tarball     string   `yaml:"tarball"`
 	Jobs        int      `yaml:"jobs"`
 	Compression string   `yaml:"compression"`
+	CACert      string   `yaml:"ca-cert"`
+	Timeout     Duration `yaml:"timeout"`
+	Retries     *int     `yaml:"retries"`
+	CacheDir    string   `yaml:"cache-dir"`
+	NoCache     bool     `yaml:"no-cache"`
+	SBOM        string   `yaml:"sbom"`
+	SBOMDir     string   `yaml:"sbom-dir"`
+	Provenance  *bool    `yaml:"provenance"`
 }
 
 // Ko is the part of ko's .ko.yaml that hoist reads.

@@ -49,3 +49,16 @@ func TestKoListsAcceptStrings(t *testing.T) {
 		t.Errorf("flags = %q", got)
 	}
 }
+
+func TestHoistRemoteKeys(t *testing.T) {
+	path := filepath.Join(t.TempDir(), ".hoist.yaml")
+	os.WriteFile(path, []byte("timeout: 30s\nretries: 3\nca-cert: ca.pem\nsbom: none\nprovenance: false\n"), 0o644)
+	h, err := LoadHoist(path)
+	if err != nil || h.Timeout != "30s" || *h.Retries != 3 || h.CACert != "ca.pem" || *h.Provenance {
+		t.Fatalf("got %+v, %v", h, err)
+	}
+	os.WriteFile(path, []byte("timeout: 30\n"), 0o644)
+	if _, err := LoadHoist(path); err == nil || !strings.Contains(err.Error(), "not a duration") {
+		t.Fatalf("bare number accepted as timeout: %v", err)
+	}
+}

@@ -81,7 +81,11 @@ func (r *Registry) Publish(ctx context.Context, imageName string, art Artifact) 
 	retries := r.opts.Remote.retries()
 	tags := tagsOrDefault(r.opts.Tags)
 	first := repo.Tag(tags[0])
-	if tagIsCurrent(first, digest, opts) {
+	current, err := tagIsCurrent(first, digest, opts)
+	if err != nil {
+		return "", fmt.Errorf("pushing %s: %w", first, describe(err, host, retries))
+	}
+	if current {
 		r.opts.Logger.Info("registry already has this image", "ref", first.String(), "digest", digest.String())
 	} else {
 		r.opts.Logger.Info("pushing", "ref", first.String(), "digest", digest.String())
@@ -90,7 +94,10 @@ func (r *Registry) Publish(ctx context.Context, imageName string, art Artifact) 
 		}
 	}
 	for _, t := range tags[1:] {
-		if tagIsCurrent(repo.Tag(t), digest, opts) {
+		if current, err := tagIsCurrent(repo.Tag(t), digest, opts); err != nil || current {
+			if err != nil {
+				return "", fmt.Errorf("tagging %s: %w", repo.Tag(t), describe(err, host, retries))
+			}
 			continue
 		}
 		if err := remote.Tag(repo.Tag(t), art, opts...); err != nil {
