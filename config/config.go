@@ -39,6 +39,7 @@ type Hoist struct {
 	SBOM        string   `yaml:"sbom"`
 	SBOMDir     string   `yaml:"sbom-dir"`
 	Provenance  *bool    `yaml:"provenance"`
+	Progress    string   `yaml:"progress"`
 }
 
 // Ko is the part of ko's .ko.yaml that hoist reads.

@@ -59,6 +59,8 @@ type Options struct {
 	Args               []string
 	// Cache, when set, keeps compiled binaries and their layers between runs.
 	Cache *cache.Cache
+	// Progress, when set, receives an Event at every stage change.
+	Progress func(Event)
 	// WorkDir holds binaries and layer blobs while the run lasts.
 	WorkDir string
 	// Stderr receives the go command's diagnostics.

@@ -61,10 +61,12 @@ func Run(ctx context.Context, opts Options) ([]Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("indexing %s: %w", t.name, err)
 		}
+		opts.report(Event{Image: t.name, Stage: StagePushing})
 		ref, err := opts.Publisher.Publish(ctx, t.name, art)
 		if err != nil {
 			return nil, err
 		}
+		opts.report(Event{Image: t.name, Stage: StageDone})
 		if err := attestTarget(ctx, opts, bases, t, art, ref); err != nil {
 			return nil, err
 		}
@@ -158,6 +160,7 @@ func buildOne(ctx context.Context, opts Options, bases *bases, t *target, p v1.P
 		Annotations: opts.Annotations,
 		Created:     opts.Created,
 	})
+	opts.report(Event{Image: t.name, Platform: p.String(), Stage: StageLayered})
 	return img, bin, err
 }
 
@@ -184,10 +187,12 @@ func binaryLayer(ctx context.Context, opts Options, tc toolchain, t *target, p v
 		var d layers.Descriptor
 		if e, _ := opts.Cache.Get(key, &d); e != nil {
 			opts.Logger.Info("unchanged, reusing cached build", "package", t.pkg.ImportPath, "platform", p.String())
+			opts.report(Event{Image: t.name, Platform: p.String(), Stage: StageCached})
 			return assemble.Layer{Layer: layers.FromBlob(e.Path("layer"), d), History: history}, e.Path("binary"), nil
 		}
 	}
 	start := time.Now()
+	opts.report(Event{Image: t.name, Platform: p.String(), Stage: StageCompiling})
 	if err := build.Build(ctx, bopts); err != nil {
 		return assemble.Layer{}, "", err
 	}

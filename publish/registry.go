@@ -19,6 +19,8 @@ type RegistryOptions struct {
 	Tags   []string
 	Remote RemoteOptions
 	Logger *slog.Logger
+	// Progress, when set, is told the bytes uploaded so far for an image.
+	Progress func(imageName string, done, total int64)
 }
 
 // Registry publishes to a container registry.
@@ -89,7 +91,7 @@ func (r *Registry) Publish(ctx context.Context, imageName string, art Artifact) 
 		r.opts.Logger.Info("registry already has this image", "ref", first.String(), "digest", digest.String())
 	} else {
 		r.opts.Logger.Info("pushing", "ref", first.String(), "digest", digest.String())
-		if err := write(first, art, opts); err != nil {
+		if err := write(first, art, r.withProgress(imageName, opts)); err != nil {
 			return "", fmt.Errorf("pushing %s: %w", first, describe(err, host, retries))
 		}
 	}
@@ -112,4 +114,19 @@ func write(tag name.Tag, art Artifact, opts []remote.Option) error {
 		return remote.WriteIndex(tag, idx, opts...)
 	}
 	return remote.Write(tag, art.(v1.Image), opts...)
+}
+
+// withProgress forwards ggcr's upload updates to the Progress callback; ggcr
+// closes the channel when the write ends.
+func (r *Registry) withProgress(imageName string, opts []remote.Option) []remote.Option {
+	if r.opts.Progress == nil {
+		return opts
+	}
+	ch := make(chan v1.Update, 16)
+	go func() {
+		for u := range ch {
+			r.opts.Progress(imageName, u.Complete, u.Total)
+		}
+	}()
+	return append(opts[:len(opts):len(opts)], remote.WithProgress(ch))
 }

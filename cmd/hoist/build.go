@@ -53,15 +53,28 @@ func addBuildFlags(f *pflag.FlagSet) {
 	f.String("tarball", "", "write a `docker load`-able tarball to this file instead of a registry")
 	f.Int("jobs", runtime.GOMAXPROCS(0), "platform builds to run at once")
 	f.String("compression", "gzip", "layer compression: gzip or zstd")
+	f.String("progress", "auto", "progress display: auto, plain (log lines), tty (live) or none")
 	f.String("cache-dir", "", "build cache directory (env HOIST_CACHE; default the user cache dir + /hoist)")
 	f.Bool("no-cache", false, "always compile and compress, ignoring and not filling the build cache")
 }
 
 func runBuild(cmd *cobra.Command, args []string) error {
-	log := logger(cmd)
 	s, err := loadSettings(cmd.Flags())
 	if err != nil {
 		return err
+	}
+	mode, err := progressMode(s.v.GetString("progress"), os.Stderr)
+	if err != nil {
+		return err
+	}
+	log := logger(cmd)
+	if mode != "plain" {
+		// The live display (or silence) replaces the per-step log lines.
+		log = quietLogger(cmd)
+	}
+	if mode == "tty" {
+		s.view = newLiveView(os.Stderr)
+		defer s.view.finish()
 	}
 	cwd, err := os.Getwd()
 	if err != nil {

@@ -27,8 +27,9 @@ var allPlatforms = []string{"linux/amd64", "linux/arm64", "linux/arm/v7", "linux
 
 // settings is the merged configuration: flags over HOIST_* over .hoist.yaml.
 type settings struct {
-	v  *viper.Viper
-	ko *config.Ko
+	v    *viper.Viper
+	ko   *config.Ko
+	view *liveView // the live progress display, when on
 }
 
 func loadSettings(flags *pflag.FlagSet) (*settings, error) {
@@ -130,6 +131,9 @@ func (s *settings) pipelineOptions(cwd string, args []string, log *slog.Logger) 
 	if err := s.supplyChain(&opts, os.Args[1:]); err != nil {
 		return opts, err
 	}
+	if s.view != nil {
+		opts.Progress = s.view.event
+	}
 	if opts.Cache, err = s.cache(log); err != nil {
 		return opts, err
 	}
@@ -191,9 +195,11 @@ func (s *settings) publisher(log *slog.Logger, remote publish.RemoteOptions, pla
 	case layout != "":
 		return publish.NewLayout(layout, tags)
 	case repo != "":
-		return publish.NewRegistry(publish.RegistryOptions{
-			Repo: repo, Bare: s.v.GetBool("bare"), Tags: tags, Remote: remote, Logger: log,
-		})
+		ropts := publish.RegistryOptions{Repo: repo, Bare: s.v.GetBool("bare"), Tags: tags, Remote: remote, Logger: log}
+		if s.view != nil {
+			ropts.Progress = s.view.upload
+		}
+		return publish.NewRegistry(ropts)
 	}
 	log.Info("no destination configured: writing to the OCI layout " + defaultLayout + " (set --repo to push)")
 	return publish.NewLayout(filepath.FromSlash(defaultLayout), tags)
