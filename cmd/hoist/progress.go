@@ -3,11 +3,14 @@ package main
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/hoist-build/hoist/pipeline"
 )
@@ -96,3 +99,12 @@ func (v *liveView) finish() {
 }
 
 func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+// quietLogger keeps warnings and errors only, under a live display.
+func quietLogger(cmd *cobra.Command) *slog.Logger {
+	level := slog.LevelWarn
+	if v, _ := cmd.Flags().GetBool("verbose"); v {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}
