@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -88,7 +89,7 @@ func load(path string, into any) error {
 	dec.KnownFields(true)
 	if err := dec.Decode(into); err != nil && !errors.Is(err, io.EOF) {
 		// Values quoted in the message may span lines; the error may not.
-		return fmt.Errorf("%s: %s", path, strings.ReplaceAll(describe(err), "\n", `\n`))
+		return fmt.Errorf("%s: %s", path, strings.ReplaceAll(describe(err, data), "\n", `\n`))
 	}
 	// A second document would be ignored silently, typos and all.
 	var extra yaml.Node
@@ -105,7 +106,7 @@ var (
 
 // describe turns yaml.v3's multi-line, Go-typed messages into one line that
 // speaks of keys and lines.
-func describe(err error) string {
+func describe(err error, data []byte) string {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) || len(te.Errors) == 0 {
 		return strings.ReplaceAll(err.Error(), "\n", " ")
@@ -115,10 +116,14 @@ func describe(err error) string {
 		return fmt.Sprintf("unknown key %q (line %s): check the spelling against the documented keys", m[2], m[1])
 	}
 	if m := badType.FindStringSubmatch(msg); m != nil {
-		if m[3] == "" {
-			return fmt.Sprintf("line %s: a %s where %s is wanted", m[1], yamlKind(m[2]), goTypeWord(m[4]))
+		where := "line " + m[1]
+		if line, _ := strconv.Atoi(m[1]); keyAt(data, line) != "" {
+			where = fmt.Sprintf("key %q (line %s)", keyAt(data, line), m[1])
 		}
-		return fmt.Sprintf("line %s: value %s is a %s, want %s", m[1], m[3], m[2], goTypeWord(m[4]))
+		if m[3] == "" {
+			return fmt.Sprintf("%s: a %s where %s is wanted", where, yamlKind(m[2]), goTypeWord(m[4]))
+		}
+		return fmt.Sprintf("%s: value %s is a %s, want %s", where, m[3], m[2], goTypeWord(m[4]))
 	}
 	return msg
 }

@@ -12,8 +12,8 @@ func TestLoadRefuses(t *testing.T) {
 		name, yaml, want string
 	}{
 		{"second document", "repo: a\n---\nrepo: b\n", "more than one YAML document"},
-		{"list for a string", "repo: [a, b]\n", "line 1: a list where a string is wanted"},
-		{"mapping for a list", "tag: {a: b}\n", "line 1: a mapping where a list is wanted"},
+		{"list for a string", "repo: [a, b]\n", `key "repo" (line 1): a list where a string is wanted`},
+		{"mapping for a list", "tag: {a: b}\n", `key "tag" (line 1): a mapping where a list is wanted`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -60,5 +60,26 @@ func TestHoistRemoteKeys(t *testing.T) {
 	os.WriteFile(path, []byte("timeout: 30\n"), 0o644)
 	if _, err := LoadHoist(path); err == nil || !strings.Contains(err.Error(), "not a duration") {
 		t.Fatalf("bare number accepted as timeout: %v", err)
+	}
+}
+
+func TestTypeErrorsNameTheKey(t *testing.T) {
+	cases := []struct{ yaml, want string }{
+		{"repo: a\nport: eighty\n", `key "port" (line 2)`},
+		{"builds:\n- id: a\n  flags: {x: y}\n", `key "builds[0].flags" (line 3)`},
+		{"jobs: [1]\n", `key "jobs" (line 1)`},
+	}
+	for _, tc := range cases {
+		path := filepath.Join(t.TempDir(), "c.yaml")
+		os.WriteFile(path, []byte(tc.yaml), 0o644)
+		_, errH := LoadHoist(path)
+		_, errK := LoadKo(path)
+		err := errH
+		if strings.HasPrefix(tc.yaml, "builds") {
+			err = errK
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: err = %v, want %s", tc.yaml, err, tc.want)
+		}
 	}
 }
