@@ -21,6 +21,9 @@ type RegistryOptions struct {
 	Logger *slog.Logger
 	// Progress, when set, is told the bytes uploaded so far for an image.
 	Progress func(imageName string, done, total int64)
+	// Sources, when set, turns uploads of blobs already in another
+	// repository of the registry into mounts, and learns from each push.
+	Sources BlobSources
 }
 
 // Registry publishes to a container registry.
@@ -91,8 +94,11 @@ func (r *Registry) Publish(ctx context.Context, imageName string, art Artifact) 
 		r.opts.Logger.Info("registry already has this image", "ref", first.String(), "digest", digest.String())
 	} else {
 		r.opts.Logger.Info("pushing", "ref", first.String(), "digest", digest.String())
-		if err := write(first, art, r.withProgress(imageName, opts)); err != nil {
+		if err := write(first, withMounts(art, repo, r.opts.Sources), r.withProgress(imageName, opts)); err != nil {
 			return "", fmt.Errorf("pushing %s: %w", first, describe(err, host, retries))
+		}
+		if r.opts.Sources != nil {
+			r.opts.Sources.Record(host, repo.RepositoryStr(), layerDigests(art))
 		}
 	}
 	for _, t := range tags[1:] {

@@ -30,6 +30,8 @@ type settings struct {
 	v    *viper.Viper
 	ko   *config.Ko
 	view *liveView // the live progress display, when on
+	// sources is the build cache's table of blob locations, for mounts.
+	sources *cache.Sources
 }
 
 func loadSettings(flags *pflag.FlagSet) (*settings, error) {
@@ -137,6 +139,9 @@ func (s *settings) pipelineOptions(cwd string, args []string, log *slog.Logger) 
 	if opts.Cache, err = s.cache(log); err != nil {
 		return opts, err
 	}
+	if opts.Cache != nil {
+		s.sources = opts.Cache.Sources()
+	}
 	opts.Publisher, err = s.publisher(log, opts.Remote, opts.Platforms)
 	return opts, err
 }
@@ -198,6 +203,9 @@ func (s *settings) publisher(log *slog.Logger, remote publish.RemoteOptions, pla
 		ropts := publish.RegistryOptions{Repo: repo, Bare: s.v.GetBool("bare"), Tags: tags, Remote: remote, Logger: log}
 		if s.view != nil {
 			ropts.Progress = s.view.upload
+		}
+		if s.sources != nil {
+			ropts.Sources = s.sources
 		}
 		return publish.NewRegistry(ropts)
 	}
