@@ -139,7 +139,15 @@ func Index(imgs []v1.Image) (v1.ImageIndex, error) {
 	adds := make([]mutate.IndexAddendum, 0, len(entries))
 	for _, e := range entries {
 		p := e.p
-		adds = append(adds, mutate.IndexAddendum{Add: e.img, Descriptor: v1.Descriptor{Platform: &p}})
+		adds = append(adds, mutate.IndexAddendum{Add: plainImage{e.img}, Descriptor: v1.Descriptor{Platform: &p}})
 	}
 	return mutate.AppendManifests(idx, adds...), nil
 }
+
+// plainImage hides the artifactType ggcr would otherwise derive from the
+// config media type: the OCI spec reserves the field for artifacts, and
+// containers/image (skopeo, podman) drops it when copying, changing the
+// index digest.
+type plainImage struct{ v1.Image }
+
+func (plainImage) ArtifactType() (string, error) { return "", nil }

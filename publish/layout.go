@@ -143,7 +143,8 @@ func updateIndex(p layout.Path, imageName string, tags []string, desc v1.Descrip
 	}
 	for _, t := range tags {
 		d := desc
-		d.Platform = nil
+		d.Platform, d.ArtifactType = nil, "" // an image, not an artifact
+
 		ref := imageName + ":" + t
 		d.Annotations = map[string]string{RefNameAnnotation: ref, "io.containerd.image.name": ref}
 		kept = append(kept, d)

@@ -1,0 +1,121 @@
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/hoist-build/hoist/internal/registrytest"
+)
+
+// TestPublishTaskKeepsDigest runs the publish task, the same one the
+// publish workflow runs on every push to main, against a real Distribution
+// registry. Promotion by digest is only safe if nothing on the way rewrites
+// the index: the digest hoist wrote into the layout must be the one crane
+// pushed, the one the tags name, and the one the promoted copy has, with
+// every platform's image copied along.
+func TestPublishTaskKeepsDigest(t *testing.T) {
+	host := registrytest.New(t)
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	layout := filepath.Join(tmp, "layout")
+	repo := host + "/ci"
+	// The registry serves from this process: the task, a subprocess,
+	// reaches it over loopback TCP like any client.
+	cmd := exec.Command("go", "tool", "task", "publish", "REPO="+repo, "TAG=e2e",
+		"LAYOUT="+layout, "HOIST="+filepath.Join(tmp, "hoist"))
+	var stdout, stderr bytes.Buffer
+	cmd.Dir, cmd.Stdout, cmd.Stderr = root, &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("go tool task publish: %v\n%s", err, stderr.String())
+	}
+
+	digest := layoutDigest(t, layout)
+	if got, want := strings.TrimSpace(stdout.String()), repo+"/app@"+digest; got != want {
+		t.Errorf("publish printed %q, want %q (the digest hoist wrote into the layout)\nstderr:\n%s", got, want, stderr.String())
+	}
+	for _, ref := range []string{repo + "/app:e2e", repo + "/app:latest", repo + "/promoted:e2e"} {
+		if got := remoteDigest(t, ref); got != digest {
+			t.Errorf("%s = %s, want %s as hoist built it", ref, got, digest)
+		}
+	}
+	checkPromotedPlatforms(t, repo+"/promoted:e2e", fileText(blobPath(layout, digest)))
+}
+
+func drain(l v1.Layer) error {
+	rc, err := l.Compressed()
+	if err != nil {
+		return fmt.Errorf("opening layer: %w", err)
+	}
+	defer rc.Close()
+	if _, err := io.Copy(io.Discard, rc); err != nil {
+		return fmt.Errorf("reading layer: %w", err)
+	}
+	return nil
+}
+
+func remoteDigest(t *testing.T, ref string) string {
+	t.Helper()
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc, err := remote.Head(r)
+	if err != nil {
+		t.Fatalf("looking up %s: %v", ref, err)
+	}
+	return desc.Digest.String()
+}
+
+// checkPromotedPlatforms requires the promoted index to list the platforms
+// hoist's index lists and every image in it to be pullable from the
+// promoted repository, not only from the one it was copied from.
+func checkPromotedPlatforms(t *testing.T, ref, built string) {
+	t.Helper()
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := remote.Index(r)
+	if err != nil {
+		t.Fatalf("pulling %s: %v", ref, err)
+	}
+	raw, err := idx.RawManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := childDigests(t, string(raw)), childDigests(t, built); got != want || !strings.Contains(got, "linux/arm64=") {
+		t.Fatalf("%s lists %s, want %s", ref, got, want)
+	}
+	m, err := idx.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range m.Manifests {
+		img, err := remote.Image(r.Context().Digest(d.Digest.String()))
+		if err != nil {
+			t.Fatalf("pulling %s's %s image: %v", ref, d.Platform, err)
+		}
+		layers, err := img.Layers()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range layers {
+			// Reading a blob to its end checks it against its digest.
+			if err := drain(l); err != nil {
+				t.Errorf("%s's %s image: %v", ref, d.Platform, err)
+			}
+		}
+	}
+}
