@@ -14,7 +14,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hoist-build/hoist/build"
 	"github.com/hoist-build/hoist/cache"
 )
 
@@ -41,28 +40,37 @@ func goEnv(ctx context.Context, dir string, environ []string) (toolchain, error)
 	return toolchain{goroot: lines[0], version: lines[1]}, nil
 }
 
-// binaryKey hashes everything that decides the binary layer's bytes: the go
-// invocation (expanded flags, ldflags, platform and build env), the Go
-// version, the git state the go command stamps into the binary, every source
-// file of the main module and of replaced modules, the versions of the
-// others (immutable in the module cache), and hoist's own layer settings.
-func binaryKey(ctx context.Context, opts Options, t *target, tc toolchain, data *build.Data, env, args []string) (string, error) {
-	deps, err := listDeps(ctx, opts.Dir, env, args)
-	if err != nil {
-		return "", err
-	}
+// invocationKey hashes what decides the binary besides the source files:
+// the go invocation (expanded flags, ldflags, platform and build env), the
+// Go version, the git state the go command stamps into the binary, and
+// hoist's own layer settings.
+func invocationKey(opts Options, t *target, tc toolchain, env, args []string) string {
 	parts := []string{layerFormat, tc.version, string(opts.Compression), opts.Created.UTC().String(), t.name,
-		data.Git.FullCommit, fmt.Sprint(data.Git.IsDirty)}
+		t.data.Git.FullCommit, fmt.Sprint(t.data.Git.IsDirty)}
 	parts = append(parts, withoutOutput(args)...)
 	parts = append(parts, buildEnv(env)...)
+	return cache.Key(parts...)
+}
+
+// binaryKey adds the sources to the invocation key: every file of the main
+// module's (and replaced modules') packages by content, the other modules
+// by version (immutable in the module cache). It also returns the stamps of
+// those files and their directories, for the snapshot.
+func binaryKey(ctx context.Context, opts Options, invocation string, env, args []string) (string, map[string]stamp, error) {
+	deps, err := listDeps(ctx, opts.Dir, env, args)
+	if err != nil {
+		return "", nil, err
+	}
+	stamps := map[string]stamp{}
+	parts := []string{invocation}
 	for _, d := range deps {
-		ps, err := d.keyParts()
+		ps, err := d.keyParts(stamps)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		parts = append(parts, ps...)
 	}
-	return cache.Key(parts...), nil
+	return cache.Key(parts...), stamps, nil
 }
 
 // withoutOutput drops "-o PATH": the temporary output path differs per run.
@@ -138,13 +146,17 @@ func listDeps(ctx context.Context, dir string, env, args []string) ([]dep, error
 
 // keyParts identifies a package: by module version when it comes unmodified
 // from the module cache, else by the contents of its files (and its go.mod).
-func (d dep) keyParts() ([]string, error) {
+func (d dep) keyParts(stamps map[string]stamp) ([]string, error) {
 	if m := d.Module; m != nil && m.Version != "" && m.Replace == nil && !m.Main {
 		return []string{d.ImportPath, m.Path + "@" + m.Version}, nil
 	}
 	files := slices.Concat(d.GoFiles, d.CgoFiles, d.CFiles, d.CXXFiles, d.HFiles, d.SFiles, d.SysoFiles, d.EmbedFiles)
 	slices.Sort(files)
 	parts := []string{d.ImportPath}
+	// The directory's stamp changes when a file is added or removed.
+	if st, ok := stampOf(d.Dir); ok {
+		stamps[d.Dir] = st
+	}
 	if d.Module != nil && d.Module.GoMod != "" {
 		files = append(files, d.Module.GoMod, strings.TrimSuffix(d.Module.GoMod, ".mod")+".sum")
 	}
@@ -152,6 +164,11 @@ func (d dep) keyParts() ([]string, error) {
 		p := f
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(d.Dir, f)
+		}
+		// Stamp before hashing: an edit in between changes the stamp, so
+		// the snapshot can only be too cautious, never stale.
+		if st, ok := stampOf(p); ok {
+			stamps[p] = st
 		}
 		h, err := hashFile(p)
 		if err != nil {

@@ -33,6 +33,7 @@ type target struct {
 	imgs []v1.Image // one per platform, in Options.Platforms order
 	bins []string   // the binary of each image, for the SBOM
 	data *build.Data
+	snap *snapshot
 }
 
 // Run builds every package for every platform, then publishes them all. An
@@ -54,6 +55,11 @@ func Run(ctx context.Context, opts Options) ([]Result, error) {
 	}
 	if err := buildAll(ctx, opts, bases, targets); err != nil {
 		return nil, err
+	}
+	for _, t := range targets {
+		if err := t.snap.save(opts.Cache); err != nil {
+			opts.Logger.Warn("not saving the build snapshot", "package", t.pkg.ImportPath, "error", err)
+		}
 	}
 	results := make([]Result, 0, len(targets))
 	for _, t := range targets {
@@ -88,9 +94,16 @@ func inspect(ctx context.Context, opts Options) ([]*target, error) {
 	byName := map[string]string{}
 	var targets []*target
 	for _, p := range opts.Packages {
-		pkg, err := build.Inspect(ctx, opts.Dir, p, opts.Environ)
-		if err != nil {
-			return nil, err
+		snap := loadSnapshot(opts.Cache, opts, p)
+		pkg := snap.Package
+		if snap.valid {
+			opts.Logger.Debug("sources unchanged since the last run: skipping go list", "package", p)
+		} else {
+			var err error
+			if pkg, err = build.Inspect(ctx, opts.Dir, p, opts.Environ); err != nil {
+				return nil, err
+			}
+			snap.Package = pkg
 		}
 		n := publish.ImageName(pkg.ImportPath)
 		if prev, ok := byName[n]; ok && prev != pkg.ImportPath {
@@ -101,7 +114,7 @@ func inspect(ctx context.Context, opts Options) ([]*target, error) {
 		}
 		byName[n] = pkg.ImportPath
 		data := build.NewData(ctx, pkg.Dir, opts.Environ, opts.Created)
-		targets = append(targets, &target{pkg: pkg, name: n, imgs: make([]v1.Image, len(opts.Platforms)), bins: make([]string, len(opts.Platforms)), data: &data})
+		targets = append(targets, &target{pkg: pkg, name: n, imgs: make([]v1.Image, len(opts.Platforms)), bins: make([]string, len(opts.Platforms)), data: &data, snap: snap})
 	}
 	return targets, nil
 }
@@ -181,8 +194,14 @@ func binaryLayer(ctx context.Context, opts Options, tc toolchain, t *target, p v
 		if err != nil {
 			return assemble.Layer{}, "", err
 		}
-		if key, err = binaryKey(ctx, opts, t, tc, t.data, goEnv, args); err != nil {
-			return assemble.Layer{}, "", err
+		inv := invocationKey(opts, t, tc, goEnv, args)
+		var ok bool
+		if key, ok = t.snap.key(inv); !ok {
+			var stamps map[string]stamp
+			if key, stamps, err = binaryKey(ctx, opts, inv, goEnv, args); err != nil {
+				return assemble.Layer{}, "", err
+			}
+			t.snap.record(inv, key, stamps)
 		}
 		var d layers.Descriptor
 		if e, _ := opts.Cache.Get(key, &d); e != nil {

@@ -1,0 +1,64 @@
+package pipeline_test
+
+import (
+	"bytes"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hoist-build/hoist/cache"
+	"github.com/hoist-build/hoist/publish"
+)
+
+// TestSnapshotSkipsGoListOnlyWhenUnchanged: a rebuild with nothing changed
+// takes the snapshot path (no go list) and keeps the digest; a new file in
+// the package directory, or an edit that keeps the file's size, is noticed
+// and changes the digest.
+func TestSnapshotSkipsGoListOnlyWhenUnchanged(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "mod")
+	copyModule(t, repoRoot(t), dir)
+	cacheDir := t.TempDir()
+	build := func() (string, string) {
+		var logs bytes.Buffer
+		logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		c, err := cache.Open(cacheDir, 0, logger)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lay, err := publish.NewLayout(filepath.Join(t.TempDir(), "out"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := options(t, dir, lay)
+		opts.Cache, opts.Logger = c, logger
+		_, digest, _ := strings.Cut(run(t, opts).Ref, "@")
+		return digest, logs.String()
+	}
+	const skipped = "skipping go list"
+	first, logs := build()
+	if strings.Contains(logs, skipped) {
+		t.Fatal("first build claimed a snapshot")
+	}
+	again, logs := build()
+	if again != first || !strings.Contains(logs, skipped) || strings.Contains(logs, "compiled") {
+		t.Fatalf("unchanged rebuild: digest %s (first %s), logs:\n%s", again, first, logs)
+	}
+
+	write(t, filepath.Join(dir, "app", "zz_extra.go"), "package main\n\nimport \"os\"\n\nfunc init() { os.Setenv(\"X\", \"1\") }\n")
+	added, logs := build()
+	if added == first || strings.Contains(logs, skipped) || !strings.Contains(logs, "compiled") {
+		t.Errorf("new file: digest %s (first %s), skipped go list: %v", added, first, strings.Contains(logs, skipped))
+	}
+
+	// Same size, same mtime: only ctime (and content) tell the edit apart.
+	src := filepath.Join(dir, "app", "zz_extra.go")
+	fi, _ := os.Stat(src)
+	write(t, src, "package main\n\nimport \"os\"\n\nfunc init() { os.Setenv(\"X\", \"2\") }\n")
+	os.Chtimes(src, fi.ModTime(), fi.ModTime())
+	edited, logs := build()
+	if edited == added || strings.Contains(logs, skipped) {
+		t.Errorf("same-size edit with mtime restored: digest %s (before %s), skipped go list: %v", edited, added, strings.Contains(logs, skipped))
+	}
+}

@@ -1,0 +1,11 @@
+//go:build !linux
+
+package pipeline
+
+import "io/fs"
+
+type stamp struct {
+	Size, Mtime int64
+}
+
+func fillSys(*stamp, fs.FileInfo) {}
