@@ -121,24 +121,33 @@ func fileDigest(path string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// Put stores files (entry name → source path, moved or copied in) with data
-// under key. It builds the entry in a temporary directory and renames it
-// into place, so readers never see half an entry; when another run stored
-// the same key first, that entry is kept.
-func (c *Cache) Put(key string, files map[string]string, data any) error {
+// File is one file of an entry: its name in the entry, the path it is
+// linked or copied from, and its sha256 in hex when the caller already
+// knows it (a layer blob's digest), which saves reading it again.
+type File struct {
+	Name, Path, SHA256 string
+}
+
+// Put stores files with data under key. It builds the entry in a temporary
+// directory and renames it into place, so readers never see half an entry;
+// when another run stored the same key first, that entry is kept.
+func (c *Cache) Put(key string, files []File, data any) error {
 	tmp, err := os.MkdirTemp(c.dir, ".tmp-")
 	if err != nil {
 		return fmt.Errorf("caching %s: %w", key, err)
 	}
 	defer os.RemoveAll(tmp)
 	m := meta{Files: map[string]string{}}
-	for name, src := range files {
-		dst := filepath.Join(tmp, name)
-		if err := linkOrCopy(src, dst); err != nil {
-			return fmt.Errorf("caching %s: %w", name, err)
+	for _, f := range files {
+		dst := filepath.Join(tmp, f.Name)
+		if err := linkOrCopy(f.Path, dst); err != nil {
+			return fmt.Errorf("caching %s: %w", f.Name, err)
 		}
-		if m.Files[name], err = fileDigest(dst); err != nil {
-			return fmt.Errorf("caching %s: %w", name, err)
+		m.Files[f.Name] = f.SHA256
+		if f.SHA256 == "" {
+			if m.Files[f.Name], err = fileDigest(dst); err != nil {
+				return fmt.Errorf("caching %s: %w", f.Name, err)
+			}
 		}
 	}
 	if m.Data, err = json.Marshal(data); err != nil {

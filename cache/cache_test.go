@@ -16,7 +16,7 @@ func put(t *testing.T, c *Cache, key, content string) {
 	if err := os.WriteFile(src, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Put(key, map[string]string{"f": src}, data{len(content)}); err != nil {
+	if err := c.Put(key, []File{{Name: "f", Path: src}}, data{len(content)}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -84,7 +84,7 @@ func TestConcurrentPut(t *testing.T) {
 			defer wg.Done()
 			src := filepath.Join(t.TempDir(), "f")
 			os.WriteFile(src, []byte("same"), 0o644)
-			errs <- c.Put("k", map[string]string{"f": src}, data{4})
+			errs <- c.Put("k", []File{{Name: "f", Path: src}}, data{4})
 		}()
 	}
 	wg.Wait()

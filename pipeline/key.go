@@ -19,7 +19,7 @@ import (
 
 // layerFormat changes whenever hoist changes how it writes the binary layer,
 // so old cache entries stop matching.
-const layerFormat = "hoist-binary-layer-2"
+const layerFormat = "hoist-binary-layer-3"
 
 // toolchain is what the go command reports once per run.
 type toolchain struct {

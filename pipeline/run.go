@@ -177,58 +177,6 @@ func buildOne(ctx context.Context, opts Options, bases *bases, t *target, p v1.P
 	return img, bin, err
 }
 
-// binaryLayer compiles the package and writes its layer, or takes both from
-// the cache when nothing that decides their bytes has changed.
-func binaryLayer(ctx context.Context, opts Options, tc toolchain, t *target, p v1.Platform, dir string) (assemble.Layer, string, error) {
-	history := "hoist: " + t.pkg.ImportPath + " binary (" + layers.AppDir + "/" + t.name + ", cap_net_bind_service)"
-	env, flags, ldflags := koBuild(opts.Ko, opts.Dir, t.pkg.Dir)
-	bin := filepath.Join(dir, t.name)
-	bopts := build.Options{
-		Dir: opts.Dir, Package: t.pkg.ImportPath, Platform: p, Environ: opts.Environ,
-		Env: env, Flags: flags, Ldflags: ldflags, Output: bin,
-		Stderr: opts.Stderr, Logger: opts.Logger, Time: opts.Created, Data: t.data,
-	}
-	var key string
-	if opts.Cache != nil {
-		goEnv, args, err := build.Command(ctx, bopts)
-		if err != nil {
-			return assemble.Layer{}, "", err
-		}
-		inv := invocationKey(opts, t, tc, goEnv, args)
-		var ok bool
-		if key, ok = t.snap.key(inv); !ok {
-			var stamps map[string]stamp
-			if key, stamps, err = binaryKey(ctx, opts, inv, goEnv, args); err != nil {
-				return assemble.Layer{}, "", err
-			}
-			t.snap.record(inv, key, stamps)
-		}
-		var d layers.Descriptor
-		if e, _ := opts.Cache.Get(key, &d); e != nil {
-			opts.Logger.Info("unchanged, reusing cached build", "package", t.pkg.ImportPath, "platform", p.String())
-			opts.report(Event{Image: t.name, Platform: p.String(), Stage: StageCached})
-			return assemble.Layer{Layer: layers.FromBlob(e.Path("layer"), d), History: history}, e.Path("binary"), nil
-		}
-	}
-	start := time.Now()
-	opts.report(Event{Image: t.name, Platform: p.String(), Stage: StageCompiling})
-	if err := build.Build(ctx, bopts); err != nil {
-		return assemble.Layer{}, "", err
-	}
-	opts.Logger.Info("compiled", "package", t.pkg.ImportPath, "platform", p.String(), "took", time.Since(start).Round(time.Millisecond))
-	l, err := layers.New(ctx, []layers.Entry{layers.Binary(bin, t.name)}, layers.Options{Time: opts.Created, Compression: opts.Compression, Dir: dir})
-	if err != nil {
-		return assemble.Layer{}, "", fmt.Errorf("writing binary layer: %w", err)
-	}
-	if opts.Cache != nil {
-		d, _ := layers.Describe(l)
-		if err := opts.Cache.Put(key, map[string]string{"binary": bin, "layer": layers.Path(l)}, d); err != nil {
-			opts.Logger.Warn("not caching the build", "package", t.pkg.ImportPath, "error", err)
-		}
-	}
-	return assemble.Layer{Layer: l, History: history}, bin, nil
-}
-
 // kodataLayer writes the package's static assets, when it has kodata/.
 func kodataLayer(ctx context.Context, opts Options, t *target, dir string) ([]assemble.Layer, []string, error) {
 	kodata := filepath.Join(t.pkg.Dir, "kodata")
