@@ -135,7 +135,7 @@ func (e *env) startRegistry(ctx context.Context) error {
 // publishBase gives ko hoist's synthesized base, the only base reachable
 // here, so both tools start from the same files.
 func (e *env) publishBase(ctx context.Context) error {
-	_, err := e.runQuiet(ctx, e.src, nil, filepath.Join(e.bin, "hoist"), "base", "--repo", e.registry+"/base", "--platform", "linux/amd64,linux/arm64")
+	_, err := e.runQuiet(ctx, e.src, nil, filepath.Join(e.bin, "hoist"), "base", "--bare", "--repo", e.registry+"/base", "--platform", "linux/amd64,linux/arm64")
 	return err
 }
 
