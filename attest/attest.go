@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/hoist-build/hoist/provenance"
 	"github.com/hoist-build/hoist/publish"
@@ -128,14 +129,31 @@ func Publish(ctx context.Context, opts Options) ([]Attached, error) {
 	if err != nil {
 		return nil, fmt.Errorf("attesting: invalid repository %q: %w", opts.Repository, err)
 	}
-	// One at a time: without the referrers API, each attach rewrites the
-	// subject's fallback tag, and concurrent rewrites would lose entries.
+	// Without the referrers API, each attach rewrites its subject's
+	// fallback tag, and concurrent rewrites of one tag would lose entries:
+	// documents about one subject go one at a time, subjects in parallel.
+	bySubject := map[v1.Hash][]int{}
 	for i, d := range docs {
-		if out[i].Artifact, err = attach(ctx, repo, d, opts.Created, opts.Remote); err != nil {
-			return nil, err
-		}
-		opts.Logger.Info("attached", "kind", d.Kind, "type", d.MediaType,
-			"subject", repo.Digest(d.Subject.Digest.String()).String(), "artifact", out[i].Artifact.String())
+		bySubject[d.Subject.Digest] = append(bySubject[d.Subject.Digest], i)
+	}
+	var g errgroup.Group
+	for _, idxs := range bySubject {
+		g.Go(func() error {
+			for _, i := range idxs {
+				d := docs[i]
+				a, err := attach(ctx, repo, d, opts.Created, opts.Remote)
+				if err != nil {
+					return err
+				}
+				out[i].Artifact = a
+				opts.Logger.Info("attached", "kind", d.Kind, "type", d.MediaType,
+					"subject", repo.Digest(d.Subject.Digest.String()).String(), "artifact", a.String())
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"text/template"
 	"time"
 )
@@ -77,30 +78,48 @@ func gitInfo(ctx context.Context, dir string, environ []string) Git {
 	if err != nil {
 		return Git{}
 	}
-	git := func(args ...string) (string, bool) {
-		cmd := exec.CommandContext(ctx, gitPath, args...)
-		cmd.Dir = dir
-		cmd.Env = environ
-		out, err := cmd.Output()
-		return strings.TrimSpace(string(out)), err == nil
+	// The five questions are independent, so they are asked at once: a
+	// no-op rebuild spends most of its time waiting on processes.
+	queries := [][]string{
+		{"rev-parse", "--is-inside-work-tree"},
+		{"status", "--porcelain"},
+		// One log call for all commit fields; showSignature would
+		// interleave gpg output with the format.
+		{"-c", "log.showSignature=false", "log", "-1", "--format=%H%n%h%n%ct", "HEAD"},
+		{"rev-parse", "--abbrev-ref", "HEAD"},
+		{"describe", "--tags", "--abbrev=0", "HEAD"},
 	}
-	if inside, ok := git("rev-parse", "--is-inside-work-tree"); !ok || inside != "true" {
+	outs, oks := make([]string, len(queries)), make([]bool, len(queries))
+	var wg sync.WaitGroup
+	for i, args := range queries {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cmd := exec.CommandContext(ctx, gitPath, args...)
+			cmd.Dir, cmd.Env = dir, environ
+			out, err := cmd.Output()
+			outs[i], oks[i] = strings.TrimSpace(string(out)), err == nil
+		}()
+	}
+	wg.Wait()
+	if !oks[0] || outs[0] != "true" {
 		return Git{}
 	}
+	return parseGit(outs, oks)
+}
+
+func parseGit(outs []string, oks []bool) Git {
 	var g Git
-	if status, ok := git("status", "--porcelain"); ok {
-		g.IsDirty = status != ""
+	if oks[1] {
+		g.IsDirty = outs[1] != ""
 		g.IsClean = !g.IsDirty
 		g.TreeState = "clean"
 		if g.IsDirty {
 			g.TreeState = "dirty"
 		}
 	}
-	// One log call for all commit fields; showSignature would interleave
-	// gpg output with the format.
-	out, ok := git("-c", "log.showSignature=false", "log", "-1", "--format=%H%n%h%n%ct", "HEAD")
-	lines := strings.Split(out, "\n")
-	if !ok || len(lines) != 3 {
+	lines := strings.Split(outs[2], "\n")
+	if !oks[2] || len(lines) != 3 {
 		return g // no commits yet
 	}
 	g.FullCommit, g.ShortCommit = lines[0], lines[1]
@@ -108,11 +127,11 @@ func gitInfo(ctx context.Context, dir string, environ []string) Git {
 		g.CommitTimestamp = sec
 		g.CommitDate = time.Unix(sec, 0).UTC().Format(time.RFC3339)
 	}
-	if branch, ok := git("rev-parse", "--abbrev-ref", "HEAD"); ok {
-		g.Branch = branch
+	if oks[3] {
+		g.Branch = outs[3]
 	}
-	if tag, ok := git("describe", "--tags", "--abbrev=0", "HEAD"); ok {
-		g.Tag = tag
+	if oks[4] {
+		g.Tag = outs[4]
 	}
 	return g
 }

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"debug/buildinfo"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -88,6 +89,9 @@ func (b binaryBuild) compile(ctx context.Context) <-chan error {
 	go func() {
 		start := time.Now()
 		err := build.Build(ctx, b.bopts)
+		if b.t.unverified && ctx.Err() == nil {
+			err = b.verifyMain(ctx, err)
+		}
 		if err == nil {
 			b.opts.Logger.Info("compiled", "package", b.t.pkg.ImportPath, "platform", b.p.String(), "took", time.Since(start).Round(time.Millisecond))
 		}
@@ -122,4 +126,22 @@ func (b binaryBuild) pack(ctx context.Context, key string) (assemble.Layer, stri
 		}
 	}
 	return assemble.Layer{Layer: l, History: b.history()}, bin, nil
+}
+
+// verifyMain checks, after a build that reused the package lookup, that the
+// output is still that package's command: an edit may have changed its
+// package clause. If not, or if the build failed, the lookup runs again so
+// that its clearer error ("not a main package") is the one reported.
+func (b binaryBuild) verifyMain(ctx context.Context, buildErr error) error {
+	if buildErr == nil {
+		bi, err := buildinfo.ReadFile(b.bopts.Output)
+		if err == nil && bi.Path == b.t.pkg.ImportPath {
+			return nil
+		}
+		buildErr = fmt.Errorf("building %s: the output is not its command: run again", b.t.pkg.ImportPath)
+	}
+	if _, err := build.Inspect(ctx, b.opts.Dir, b.t.pkg.ImportPath, b.opts.Environ); err != nil {
+		return err
+	}
+	return buildErr
 }

@@ -34,6 +34,9 @@ type target struct {
 	bins []string   // the binary of each image, for the SBOM
 	data *build.Data
 	snap *snapshot
+	// unverified: the package lookup was reused although files changed, so
+	// the build checks it still produced this package's command.
+	unverified bool
 }
 
 // Run builds every package for every platform, then publishes them all. An
@@ -96,9 +99,12 @@ func inspect(ctx context.Context, opts Options) ([]*target, error) {
 	for _, p := range opts.Packages {
 		snap := loadSnapshot(opts.Cache, opts, p)
 		pkg := snap.Package
-		if snap.valid {
+		switch {
+		case snap.valid:
 			opts.Logger.Debug("sources unchanged since the last run: skipping go list", "package", p)
-		} else {
+		case snap.packageValid:
+			opts.Logger.Debug("only file contents changed: reusing the package lookup", "package", p)
+		default:
 			var err error
 			if pkg, err = build.Inspect(ctx, opts.Dir, p, opts.Environ); err != nil {
 				return nil, err
@@ -114,7 +120,8 @@ func inspect(ctx context.Context, opts Options) ([]*target, error) {
 		}
 		byName[n] = pkg.ImportPath
 		data := build.NewData(ctx, pkg.Dir, opts.Environ, opts.Created)
-		targets = append(targets, &target{pkg: pkg, name: n, imgs: make([]v1.Image, len(opts.Platforms)), bins: make([]string, len(opts.Platforms)), data: &data, snap: snap})
+		targets = append(targets, &target{pkg: pkg, name: n, imgs: make([]v1.Image, len(opts.Platforms)), bins: make([]string, len(opts.Platforms)), data: &data, snap: snap,
+			unverified: !snap.valid && snap.packageValid})
 	}
 	return targets, nil
 }

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"os"
+	"path/filepath"
 	"sync"
 
 	"github.com/hoist-build/hoist/build"
@@ -20,13 +21,17 @@ type snapshot struct {
 	Stamps  map[string]stamp  `json:"stamps"`
 	Keys    map[string]string `json:"keys"` // invocation key → binary key
 
-	name    string
-	valid   bool
-	changed bool
-	mu      sync.Mutex
+	name  string
+	valid bool
+	// packageValid: no directory, go.mod or go.sum changed, so the package
+	// the argument names is the one recorded, though files may have been
+	// edited (whose package clause the build then checks; see verifyMain).
+	packageValid bool
+	changed      bool
+	mu           sync.Mutex
 }
 
-const snapshotFormat = "hoist-snapshot-1"
+const snapshotFormat = "hoist-snapshot-2"
 
 func loadSnapshot(c *cache.Cache, opts Options, arg string) *snapshot {
 	parts := append([]string{snapshotFormat, opts.Dir, arg}, buildEnv(opts.Environ)...)
@@ -34,11 +39,14 @@ func loadSnapshot(c *cache.Cache, opts Options, arg string) *snapshot {
 	if c == nil || !c.ReadJSON(s.name, s) || len(s.Stamps) == 0 {
 		return s
 	}
-	s.valid = true
+	s.valid, s.packageValid = true, true
 	for path, want := range s.Stamps {
 		if got, ok := stampOf(path); !ok || got != want {
 			s.valid = false
-			break
+			if want.Dir || filepath.Base(path) == "go.mod" || filepath.Base(path) == "go.sum" {
+				s.packageValid = false
+				break
+			}
 		}
 	}
 	return s
@@ -82,7 +90,7 @@ func stampOf(path string) (stamp, bool) {
 	if err != nil {
 		return stamp{}, false
 	}
-	st := stamp{Size: fi.Size(), Mtime: fi.ModTime().UnixNano()}
+	st := stamp{Size: fi.Size(), Mtime: fi.ModTime().UnixNano(), Dir: fi.IsDir()}
 	fillSys(&st, fi)
 	return st, true
 }

@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hoist-build/hoist/cache"
+	"github.com/hoist-build/hoist/pipeline"
 	"github.com/hoist-build/hoist/publish"
 )
 
@@ -60,5 +62,42 @@ func TestSnapshotSkipsGoListOnlyWhenUnchanged(t *testing.T) {
 	edited, logs := build()
 	if edited == added || strings.Contains(logs, skipped) {
 		t.Errorf("same-size edit with mtime restored: digest %s (before %s), skipped go list: %v", edited, added, strings.Contains(logs, skipped))
+	}
+}
+
+// TestSnapshotCatchesPackageClauseEdit: after an edit that keeps every
+// directory, the package lookup is reused, so an edit turning the package
+// into a library must still be refused with the lookup's clear error.
+func TestSnapshotCatchesPackageClauseEdit(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "mod")
+	copyModule(t, repoRoot(t), dir)
+	c, err := cache.Open(t.TempDir(), 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buildOnce := func() error {
+		lay, err := publish.NewLayout(filepath.Join(t.TempDir(), "out"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := options(t, dir, lay)
+		opts.Cache = c
+		_, err = pipeline.Run(context.Background(), opts)
+		return err
+	}
+	if err := buildOnce(); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "app", "*.go"))
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		code, _ := os.ReadFile(f)
+		write(t, f, strings.Replace(string(code), "package main", "package notmain", 1))
+	}
+	err = buildOnce()
+	if err == nil || !strings.Contains(err.Error(), "not a main package") {
+		t.Fatalf("err = %v, want the not-a-main-package error", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 type stamp struct {
 	Size, Mtime, Ctime int64
 	Ino                uint64
+	Dir                bool
 }
 
 // fillSys adds ctime and inode: unlike mtime, ctime cannot be set back by a

@@ -6,6 +6,7 @@ import "io/fs"
 
 type stamp struct {
 	Size, Mtime int64
+	Dir         bool
 }
 
 func fillSys(*stamp, fs.FileInfo) {}
