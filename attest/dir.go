@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/hoist-build/hoist/internal/atomicfile"
 )
 
 // WriteDir writes each document to dir under its FileName (creating dir)
@@ -30,33 +32,10 @@ func WriteDir(dir string, docs []Document) ([]string, error) {
 			}
 			continue
 		}
-		if err := writeFile(path, d.Data); err != nil {
+		if err := atomicfile.Write(path, d.Data, 0o644); err != nil {
 			return nil, err
 		}
 		written[path] = d.Data
 	}
 	return paths, nil
-}
-
-func writeFile(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".hoist-*.json")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
 }

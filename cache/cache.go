@@ -94,7 +94,7 @@ func (c *Cache) verify(dir string, raw []byte, data any) error {
 		return fmt.Errorf("reading %s: %w", metaFile, err)
 	}
 	for name, want := range m.Files {
-		got, err := fileDigest(filepath.Join(dir, name))
+		got, err := FileSHA256(filepath.Join(dir, name))
 		if err != nil {
 			return err
 		}
@@ -108,7 +108,8 @@ func (c *Cache) verify(dir string, raw []byte, data any) error {
 	return nil
 }
 
-func fileDigest(path string) (string, error) {
+// FileSHA256 is the hex sha256 of a file's contents.
+func FileSHA256(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
@@ -145,7 +146,7 @@ func (c *Cache) Put(key string, files []File, data any) error {
 		}
 		m.Files[f.Name] = f.SHA256
 		if f.SHA256 == "" {
-			if m.Files[f.Name], err = fileDigest(dst); err != nil {
+			if m.Files[f.Name], err = FileSHA256(dst); err != nil {
 				return fmt.Errorf("caching %s: %w", f.Name, err)
 			}
 		}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+
+	"github.com/hoist-build/hoist/internal/atomicfile"
 )
 
 // ReadJSON decodes the small record name (see WriteJSON); false when it is
@@ -24,17 +26,5 @@ func (c *Cache) WriteJSON(name string, v any) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, ".tmp-")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), filepath.Join(dir, name+".json"))
+	return atomicfile.Write(filepath.Join(dir, name+".json"), data, 0o644)
 }

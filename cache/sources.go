@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/hoist-build/hoist/internal/atomicfile"
 )
 
 // maxSources bounds the blob-source table per registry; past it, the table
@@ -51,17 +53,7 @@ func (s *Sources) Record(registry, repo string, digests []v1.Hash) {
 	for _, d := range digests {
 		s.m[registry][d.String()] = repo
 	}
-	data, err := json.Marshal(s.m)
-	if err != nil {
-		return
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(s.path), ".sources-")
-	if err != nil {
-		return
-	}
-	defer os.Remove(tmp.Name())
-	_, werr := tmp.Write(data)
-	if cerr := tmp.Close(); werr == nil && cerr == nil {
-		os.Rename(tmp.Name(), s.path)
+	if data, err := json.Marshal(s.m); err == nil {
+		atomicfile.Write(s.path, data, 0o644) // a lost table only costs mounts
 	}
 }

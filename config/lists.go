@@ -14,16 +14,7 @@ type Strings []string
 
 // UnmarshalYAML accepts a scalar as a one-entry list.
 func (s *Strings) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind == yaml.ScalarNode {
-		*s = Strings{n.Value}
-		return nil
-	}
-	var l []string
-	if err := n.Decode(&l); err != nil {
-		return err
-	}
-	*s = l
-	return nil
+	return decodeList(n, (*[]string)(s), func(v string) []string { return []string{v} })
 }
 
 // Flags is a list of go build flags that, as in ko, may also be written as
@@ -32,16 +23,15 @@ type Flags []string
 
 // UnmarshalYAML accepts a scalar and splits it into flags.
 func (f *Flags) UnmarshalYAML(n *yaml.Node) error {
+	return decodeList(n, (*[]string)(f), strings.Fields)
+}
+
+func decodeList(n *yaml.Node, into *[]string, fromScalar func(string) []string) error {
 	if n.Kind == yaml.ScalarNode {
-		*f = strings.Fields(n.Value)
+		*into = fromScalar(n.Value)
 		return nil
 	}
-	var l []string
-	if err := n.Decode(&l); err != nil {
-		return err
-	}
-	*f = l
-	return nil
+	return n.Decode(into)
 }
 
 // Duration is a Go duration written as a string ("30s", "2m"): a bare

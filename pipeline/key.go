@@ -3,11 +3,8 @@ package pipeline
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -185,17 +182,9 @@ func (d dep) keyParts(stamps map[string]stamp) ([]string, error) {
 }
 
 func hashFile(path string) (string, error) {
-	f, err := os.Open(path)
+	h, err := cache.FileSHA256(path)
 	if os.IsNotExist(err) && strings.HasSuffix(path, ".sum") {
-		return "absent", nil
+		return "absent", nil // a module without dependencies has no go.sum
 	}
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return h, err
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/hoist-build/hoist/internal/atomicfile"
 )
 
 // RefNameAnnotation is the OCI annotation that names an entry of a layout's
@@ -154,25 +156,5 @@ func updateIndex(p layout.Path, imageName string, tags []string, desc v1.Descrip
 	if err != nil {
 		return err
 	}
-	return atomicWrite(filepath.Join(string(p), "index.json"), data)
-}
-
-func atomicWrite(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".index-*.json")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(filepath.Join(string(p), "index.json"), data, 0o644)
 }
