@@ -54,6 +54,17 @@ func TestImageHygiene(t *testing.T) {
 
 func onlyImage(t *testing.T, dir string) v1.Image {
 	t.Helper()
+	ii, only := onlyEntry(t, dir)
+	img, err := ii.Image(only.Digest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+// onlyEntry opens an OCI layout that must list exactly one artifact.
+func onlyEntry(t *testing.T, dir string) (v1.ImageIndex, v1.Descriptor) {
+	t.Helper()
 	p, err := layout.FromPath(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -64,13 +75,9 @@ func onlyImage(t *testing.T, dir string) v1.Image {
 	}
 	m, err := ii.IndexManifest()
 	if err != nil || len(m.Manifests) != 1 {
-		t.Fatalf("layout: %v, %d entries", err, len(m.Manifests))
+		t.Fatalf("layout %s: %v, want exactly one entry", dir, err)
 	}
-	img, err := ii.Image(m.Manifests[0].Digest)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return img
+	return ii, m.Manifests[0]
 }
 
 var shells = []string{"bin/sh", "bin/bash", "bin/ash", "bin/busybox", "usr/bin/apt", "usr/bin/dpkg", "sbin/apk", "usr/bin/apt-get"}

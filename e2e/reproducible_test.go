@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 )
 
@@ -36,19 +35,8 @@ func TestReproducibleAcrossCheckouts(t *testing.T) {
 		}
 		out := filepath.Join(scratch, "oci")
 		runWithEnv(t, bin, checkout, env, "build", "--oci-layout", out, "--platform", "linux/amd64,linux/arm64", "./app")
-		p, err := layout.FromPath(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ii, err := p.ImageIndex()
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := ii.IndexManifest()
-		if err != nil || len(m.Manifests) != 1 {
-			t.Fatalf("layout index: %v, %d entries", err, len(m.Manifests))
-		}
-		built, err := ii.ImageIndex(m.Manifests[0].Digest)
+		ii, only := onlyEntry(t, out)
+		built, err := ii.ImageIndex(only.Digest)
 		if err != nil {
 			t.Fatal(err)
 		}
