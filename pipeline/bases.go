@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/hoist-build/hoist/assemble"
+	"github.com/hoist-build/hoist/cache"
 	"github.com/hoist-build/hoist/layers"
 	"github.com/hoist-build/hoist/publish"
 )
@@ -39,11 +41,55 @@ func newBases(ctx context.Context, opts Options) (*bases, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading tzdata from the Go toolchain: %w", err)
 	}
-	b.layers, err = assemble.DistrolessLayers(ctx, zoneinfo, layers.Options{Time: opts.Created, Compression: opts.Compression})
-	if err != nil {
+	if b.layers, err = distrolessLayers(ctx, opts, zoneinfo); err != nil {
 		return nil, err
 	}
 	return b, nil
+}
+
+// baseFormat changes whenever hoist changes what the base layers hold.
+const baseFormat = "hoist-distroless-1"
+
+// distrolessLayers writes the base layers, or takes them from the cache:
+// they depend only on hoist's own files, the toolchain's tzdata and the
+// layer settings, and compressing tzdata and the CA bundle is most of
+// what is left of a no-op rebuild once go is not run.
+func distrolessLayers(ctx context.Context, opts Options, zoneinfo []byte) ([]assemble.Layer, error) {
+	lopts := layers.Options{Time: opts.Created, Compression: opts.Compression}
+	if opts.Cache == nil {
+		return assemble.DistrolessLayers(ctx, zoneinfo, lopts)
+	}
+	key := cache.Key(baseFormat, layerFormat, string(opts.Compression), opts.Created.UTC().String(),
+		fmt.Sprintf("%x", sha256.Sum256(zoneinfo)), fmt.Sprintf("%x", sha256.Sum256(layers.CACerts()[0].Data)))
+	var cached []baseEntry
+	if e, _ := opts.Cache.Get(key, &cached); e != nil && len(cached) > 0 {
+		out := make([]assemble.Layer, len(cached))
+		for i, c := range cached {
+			out[i] = assemble.Layer{Layer: layers.FromBlob(e.Path(fmt.Sprint(i)), c.Descriptor), History: c.History}
+		}
+		return out, nil
+	}
+	lopts.Dir = opts.WorkDir
+	ls, err := assemble.DistrolessLayers(ctx, zoneinfo, lopts)
+	if err != nil {
+		return nil, err
+	}
+	entries, files := make([]baseEntry, len(ls)), make([]cache.File, len(ls))
+	for i, l := range ls {
+		d, _ := layers.Describe(l.Layer)
+		entries[i] = baseEntry{Descriptor: d, History: l.History}
+		files[i] = cache.File{Name: fmt.Sprint(i), Path: layers.Path(l.Layer), SHA256: d.Digest.Hex}
+	}
+	if err := opts.Cache.Put(key, files, entries); err != nil {
+		opts.Logger.Warn("not caching the base layers", "error", err)
+	}
+	return ls, nil
+}
+
+// baseEntry is what the cache keeps of a base layer besides its blob.
+type baseEntry struct {
+	Descriptor layers.Descriptor `json:"descriptor"`
+	History    string            `json:"history"`
 }
 
 func (b *bases) image(ctx context.Context, p v1.Platform) (v1.Image, error) {
