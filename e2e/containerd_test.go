@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hoist-build/hoist/internal/clustertest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 )
 
@@ -252,66 +253,19 @@ func (cd *containerd) stop(t *testing.T, dir string) {
 		cgroups = append(cgroups, "/sys/fs/cgroup/"+ctrNamespace)
 	}
 	for _, cg := range cgroups {
-		for _, pid := range cgroupPIDs(cg) {
+		for _, pid := range clustertest.CgroupPIDs(cg) {
 			t.Errorf("process %d still runs in cgroup %s after containerd stopped: killing it", pid, cg)
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
 	}
-	for _, m := range mountsUnder(t, dir) {
+	for _, m := range clustertest.MountsUnder(dir) {
 		t.Errorf("%s is still mounted after containerd stopped: unmounting it", m)
 		syscall.Unmount(m, syscall.MNT_DETACH)
 	}
 	// Emptied cgroups are directories the kernel lets us rmdir, deepest first.
 	for _, cg := range cgroups {
-		removeCgroup(cg)
+		clustertest.RemoveCgroup(cg)
 	}
-}
-
-// cgroupPIDs lists the processes in cg and its descendants.
-func cgroupPIDs(cg string) []int {
-	var pids []int
-	filepath.WalkDir(cg, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || d.Name() != "cgroup.procs" {
-			return nil
-		}
-		data, _ := os.ReadFile(path)
-		for _, f := range strings.Fields(string(data)) {
-			var pid int
-			if _, err := fmt.Sscan(f, &pid); err == nil {
-				pids = append(pids, pid)
-			}
-		}
-		return nil
-	})
-	return pids
-}
-
-func removeCgroup(cg string) {
-	entries, _ := os.ReadDir(cg)
-	for _, e := range entries {
-		if e.IsDir() {
-			removeCgroup(filepath.Join(cg, e.Name()))
-		}
-	}
-	os.Remove(cg)
-}
-
-// mountsUnder lists mount points below dir, deepest first, from
-// /proc/self/mountinfo (field 5 is the mount point).
-func mountsUnder(t *testing.T, dir string) []string {
-	t.Helper()
-	data, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		t.Errorf("reading mountinfo: %v", err)
-		return nil
-	}
-	var mounts []string
-	for _, line := range strings.Split(string(data), "\n") {
-		if f := strings.Fields(line); len(f) > 4 && strings.HasPrefix(f[4], dir+"/") {
-			mounts = append([]string{f[4]}, mounts...)
-		}
-	}
-	return mounts
 }
 
 func fileText(path string) string {

@@ -18,7 +18,7 @@ import (
 func sweep(dir string) {
 	cgroups, _ := filepath.Glob("/sys/fs/cgroup/*/kubepods")
 	for _, cg := range cgroups {
-		for _, pid := range cgroupPIDs(cg) {
+		for _, pid := range CgroupPIDs(cg) {
 			_ = syscall.Kill(pid, syscall.SIGKILL)
 		}
 	}
@@ -38,11 +38,11 @@ func sweep(dir string) {
 			}
 		}
 	}
-	for _, m := range mountsUnder(dir) {
+	for _, m := range MountsUnder(dir) {
 		_ = syscall.Unmount(m, syscall.MNT_DETACH)
 	}
 	for _, cg := range cgroups {
-		removeCgroup(cg)
+		RemoveCgroup(cg)
 	}
 }
 
@@ -69,8 +69,8 @@ func shimSockets(pid int) []string {
 	return paths
 }
 
-// cgroupPIDs lists the processes in cg and its descendants.
-func cgroupPIDs(cg string) []int {
+// CgroupPIDs lists the processes in cg and its descendants.
+func CgroupPIDs(cg string) []int {
 	var pids []int
 	_ = filepath.WalkDir(cg, func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || d.Name() != "cgroup.procs" {
@@ -88,20 +88,20 @@ func cgroupPIDs(cg string) []int {
 	return pids
 }
 
-// removeCgroup removes an emptied cgroup tree, deepest first: the kernel
+// RemoveCgroup removes an emptied cgroup tree, deepest first: the kernel
 // lets a cgroup directory be removed only once it has no children.
-func removeCgroup(cg string) {
+func RemoveCgroup(cg string) {
 	entries, _ := os.ReadDir(cg)
 	for _, e := range entries {
 		if e.IsDir() {
-			removeCgroup(filepath.Join(cg, e.Name()))
+			RemoveCgroup(filepath.Join(cg, e.Name()))
 		}
 	}
 	_ = os.Remove(cg)
 }
 
-// mountsUnder lists the mount points below dir, deepest first.
-func mountsUnder(dir string) []string {
+// MountsUnder lists the mount points below dir, deepest first.
+func MountsUnder(dir string) []string {
 	data, err := os.ReadFile("/proc/self/mountinfo")
 	if err != nil {
 		return nil
