@@ -133,11 +133,13 @@ func command(ctx context.Context, opts Options, platform v1.Platform) (env, args
 	if err != nil {
 		return nil, nil, err
 	}
-	// Order matters: defaults, then the config's env, then the platform, so
+	// Order matters: defaults (cgo off, the architecture's baseline level,
+	// which a GOENV file must not raise), then the config's env, then the platform, so
 	// the config can turn cgo back on or pick GOARM for a variant-less arm
 	// but can never contradict the platform.
 	env = envDelete(opts.Environ, targetVars...)
 	env = envSet(env, "CGO_ENABLED=0")
+	env = envSet(env, baselines[platform.Architecture]...)
 	env = envSet(env, extra...)
 	env = envSet(env, penv...)
 

@@ -28,8 +28,8 @@ func TestCommand(t *testing.T) {
 		{
 			name:     "defaults",
 			opts:     Options{Package: "./app", Output: "/out/app"},
-			wantEnv:  []string{"PATH=/bin", "GOFLAGS=-mod=mod", "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64"},
-			noEnv:    []string{"GOARM", "GOAMD64"},
+			wantEnv:  []string{"PATH=/bin", "GOFLAGS=-mod=mod", "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64", "GOAMD64=v1"},
+			noEnv:    []string{"GOARM"},
 			wantArgs: []string{"build", "-trimpath", "-o", "/out/app", "--", "./app"},
 		},
 		{

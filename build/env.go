@@ -101,3 +101,6 @@ func lookPath(name string, environ []string) (string, error) {
 	}
 	return "", fmt.Errorf("finding %s: not found in PATH %q", name, path)
 }
+
+// LookPath finds a program on the PATH of environ (see lookPath).
+func LookPath(name string, environ []string) (string, error) { return lookPath(name, environ) }

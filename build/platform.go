@@ -70,6 +70,18 @@ func normalizePlatform(p v1.Platform) v1.Platform {
 	return p
 }
 
+// baselines pin the instruction-set level a platform without a variant
+// means. Clearing GOAMD64 and friends from the environment is not enough:
+// the go command also reads them from its GOENV file (`go env -w
+// GOAMD64=v3`), and a v3 binary in an image that says plain linux/amd64
+// crashes on older CPUs. The values are the toolchain's own defaults.
+var baselines = map[string][]string{
+	"amd64": {"GOAMD64=v1"}, "arm": {"GOARM=7"}, "arm64": {"GOARM64=v8.0"}, "386": {"GO386=sse2"},
+	"mips": {"GOMIPS=hardfloat"}, "mipsle": {"GOMIPS=hardfloat"},
+	"mips64": {"GOMIPS64=hardfloat"}, "mips64le": {"GOMIPS64=hardfloat"},
+	"ppc64": {"GOPPC64=power8"}, "ppc64le": {"GOPPC64=power8"}, "riscv64": {"GORISCV64=rva20u64"},
+}
+
 // platformEnv returns the go environment that selects p, e.g.
 // GOOS=linux GOARCH=arm GOARM=7 for linux/arm/v7.
 func platformEnv(p v1.Platform) ([]string, error) {

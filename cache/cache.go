@@ -15,7 +15,11 @@ import (
 	"time"
 )
 
-// Cache is a directory of entries, one subdirectory per key.
+// Cache is a directory of three stores: entries/ holds verified entries,
+// one subdirectory per key; outputs/ holds stable output directories that
+// tools update in place (go build skips relinking a binary that is already
+// up to date there); records/ holds small JSON records. Eviction counts
+// entries and outputs, never the records.
 type Cache struct {
 	dir      string
 	maxBytes int64
@@ -27,8 +31,10 @@ const DefaultMaxBytes = 2 << 30
 
 // Open creates the cache directory if needed.
 func Open(dir string, maxBytes int64, logger *slog.Logger) (*Cache, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("opening cache %s: %w", dir, err)
+	for _, store := range []string{entriesDir, outputsDir} {
+		if err := os.MkdirAll(filepath.Join(dir, store), 0o755); err != nil {
+			return nil, fmt.Errorf("opening cache %s: %w", dir, err)
+		}
 	}
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxBytes
@@ -56,7 +62,11 @@ type meta struct {
 	Data  json.RawMessage   `json:"data"`
 }
 
-const metaFile = "meta.json"
+const (
+	metaFile   = "meta.json"
+	entriesDir = "entries"
+	outputsDir = "outputs"
+)
 
 // Entry is a verified cache entry.
 type Entry struct {
@@ -70,7 +80,7 @@ func (e *Entry) Path(name string) string { return filepath.Join(e.dir, name) }
 // decodes its metadata into data. A missing entry is (nil, nil); a corrupt
 // one is removed and reported as missing, so the caller rebuilds it.
 func (c *Cache) Get(key string, data any) (*Entry, error) {
-	dir := filepath.Join(c.dir, key)
+	dir := filepath.Join(c.dir, entriesDir, key)
 	raw, err := os.ReadFile(filepath.Join(dir, metaFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -133,7 +143,7 @@ type File struct {
 // directory and renames it into place, so readers never see half an entry;
 // when another run stored the same key first, that entry is kept.
 func (c *Cache) Put(key string, files []File, data any) error {
-	tmp, err := os.MkdirTemp(c.dir, ".tmp-")
+	tmp, err := os.MkdirTemp(filepath.Join(c.dir, entriesDir), ".tmp-")
 	if err != nil {
 		return fmt.Errorf("caching %s: %w", key, err)
 	}
@@ -141,7 +151,7 @@ func (c *Cache) Put(key string, files []File, data any) error {
 	m := meta{Files: map[string]string{}}
 	for _, f := range files {
 		dst := filepath.Join(tmp, f.Name)
-		if err := linkOrCopy(f.Path, dst); err != nil {
+		if err := LinkOrCopy(f.Path, dst); err != nil {
 			return fmt.Errorf("caching %s: %w", f.Name, err)
 		}
 		m.Files[f.Name] = f.SHA256
@@ -161,7 +171,7 @@ func (c *Cache) Put(key string, files []File, data any) error {
 	if err := os.WriteFile(filepath.Join(tmp, metaFile), raw, 0o644); err != nil {
 		return fmt.Errorf("caching %s: %w", key, err)
 	}
-	dst := filepath.Join(c.dir, key)
+	dst := filepath.Join(c.dir, entriesDir, key)
 	if err := os.Rename(tmp, dst); err != nil {
 		if _, statErr := os.Stat(filepath.Join(dst, metaFile)); statErr == nil {
 			return nil
@@ -171,9 +181,9 @@ func (c *Cache) Put(key string, files []File, data any) error {
 	return c.evict()
 }
 
-// linkOrCopy hard-links src into the cache when both are on one file
+// LinkOrCopy hard-links src into the cache when both are on one file
 // system, which costs nothing for a 50 MB binary, and copies otherwise.
-func linkOrCopy(src, dst string) error {
+func LinkOrCopy(src, dst string) error {
 	if err := os.Link(src, dst); err == nil {
 		return nil
 	}
@@ -193,31 +203,47 @@ func linkOrCopy(src, dst string) error {
 	return out.Close()
 }
 
-// evict removes least recently used entries until the cache fits maxBytes.
+// Output returns the stable output directory for key, creating it and
+// marking it used. Unlike an entry it is not verified: whatever writes
+// there must check what it finds (go build compares build IDs).
+func (c *Cache) Output(key string) (string, error) {
+	dir := filepath.Join(c.dir, outputsDir, key)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("creating cache output %s: %w", key, err)
+	}
+	now := time.Now()
+	_ = os.Chtimes(dir, now, now)
+	return dir, nil
+}
+
+// evict removes least recently used entries and outputs until the cache
+// fits maxBytes.
 func (c *Cache) evict() error {
 	type entry struct {
 		dir  string
 		size int64
 		used time.Time
 	}
-	des, err := os.ReadDir(c.dir)
-	if err != nil {
-		return err
-	}
 	var entries []entry
 	var total int64
-	for _, de := range des {
-		if !de.IsDir() || de.Name()[0] == '.' {
-			continue
-		}
-		dir := filepath.Join(c.dir, de.Name())
-		fi, err := os.Stat(dir)
+	for _, store := range []string{entriesDir, outputsDir} {
+		des, err := os.ReadDir(filepath.Join(c.dir, store))
 		if err != nil {
-			continue
+			return err
 		}
-		size := dirSize(dir)
-		total += size
-		entries = append(entries, entry{dir, size, fi.ModTime()})
+		for _, de := range des {
+			if !de.IsDir() || de.Name()[0] == '.' {
+				continue
+			}
+			dir := filepath.Join(c.dir, store, de.Name())
+			fi, err := os.Stat(dir)
+			if err != nil {
+				continue
+			}
+			size := dirSize(dir)
+			total += size
+			entries = append(entries, entry{dir, size, fi.ModTime()})
+		}
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].used.Before(entries[j].used) })
 	for _, e := range entries {
@@ -247,7 +273,7 @@ func dirSize(dir string) int64 {
 // remove renames before deleting so a concurrent Get never reads a
 // half-deleted entry as valid.
 func (c *Cache) remove(dir string) {
-	tmp, err := os.MkdirTemp(c.dir, ".del-")
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".del-")
 	if err != nil {
 		os.RemoveAll(dir)
 		return

@@ -1,11 +1,14 @@
 package cache
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 )
 
 type data struct{ N int }
@@ -55,13 +58,13 @@ func TestCorruptEntryIsDropped(t *testing.T) {
 			root := t.TempDir()
 			c, _ := Open(root, 0, nil)
 			put(t, c, "k", "hello")
-			if err := tc.corrupt(filepath.Join(root, "k")); err != nil {
+			if err := tc.corrupt(filepath.Join(root, entriesDir, "k")); err != nil {
 				t.Fatal(err)
 			}
 			if e, err := c.Get("k", &data{}); e != nil || err != nil {
 				t.Fatalf("corrupt entry returned: %v, %v", e, err)
 			}
-			if _, err := os.Stat(filepath.Join(root, "k")); !os.IsNotExist(err) {
+			if _, err := os.Stat(filepath.Join(root, entriesDir, "k")); !os.IsNotExist(err) {
 				t.Errorf("corrupt entry left in place: %v", err)
 			}
 			put(t, c, "k", "hello")
@@ -114,8 +117,38 @@ func TestEvictsLeastRecentlyUsed(t *testing.T) {
 	if e, _ := c.Get("k0", &data{}); e == nil {
 		t.Error("recently used k0 was evicted")
 	}
-	if _, err := os.Stat(filepath.Join(root, "k1")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(root, entriesDir, "k1")); !os.IsNotExist(err) {
 		t.Error("least recently used k1 was kept")
+	}
+}
+
+// TestEvictionSparesRecords: records are not entries; however full the
+// cache, eviction removes entries and stale outputs, never records/.
+func TestEvictionSparesRecords(t *testing.T) {
+	root := t.TempDir()
+	c, _ := Open(root, 1500, nil)
+	if err := c.WriteJSON("snap", data{7}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.Output("o")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(out, "bin"), make([]byte, 1000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(out, old, old)
+	put(t, c, "k", string(make([]byte, 1000)))
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Error("least recently used output was kept")
+	}
+	var d data
+	if !c.ReadJSON("snap", &d) || d.N != 7 {
+		t.Error("eviction removed a record")
+	}
+	if e, _ := c.Get("k", &data{}); e == nil {
+		t.Error("newest entry was evicted")
 	}
 }
 
@@ -123,7 +156,10 @@ func TestKeyParts(t *testing.T) {
 	if Key("ab", "c") == Key("a", "bc") {
 		t.Error("Key does not separate parts")
 	}
-	if Key("a") != Key("a") {
-		t.Error("Key is not stable")
+	// The format is part of every key on disk: changing it must be a
+	// deliberate act that also orphans old entries.
+	sum := sha256.Sum256([]byte("1:a\n"))
+	if Key("a") != hex.EncodeToString(sum[:]) {
+		t.Errorf("Key(a) = %s, want sha256 of the length-prefixed part", Key("a"))
 	}
 }

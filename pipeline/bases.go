@@ -4,13 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/hoist-build/hoist/assemble"
+	"github.com/hoist-build/hoist/build"
 	"github.com/hoist-build/hoist/cache"
 	"github.com/hoist-build/hoist/layers"
 	"github.com/hoist-build/hoist/publish"
@@ -21,25 +20,21 @@ import (
 // once per platform however many packages use them.
 type bases struct {
 	opts      Options
-	toolchain toolchain
+	toolchain build.Toolchain
 	layers    []assemble.Layer
 
 	mu     sync.Mutex
 	pulled map[string]v1.Image
 }
 
-func newBases(ctx context.Context, opts Options) (*bases, error) {
-	tc, err := goEnv(ctx, opts.Dir, opts.Environ)
-	if err != nil {
-		return nil, err
-	}
+func newBases(ctx context.Context, opts Options, tc build.Toolchain) (*bases, error) {
 	b := &bases{opts: opts, toolchain: tc, pulled: map[string]v1.Image{}}
 	if opts.Base != BaseDistroless && opts.Base != "" {
 		return b, nil
 	}
-	zoneinfo, err := os.ReadFile(filepath.Join(tc.goroot, "lib", "time", "zoneinfo.zip"))
+	zoneinfo, err := tc.Zoneinfo()
 	if err != nil {
-		return nil, fmt.Errorf("reading tzdata from the Go toolchain: %w", err)
+		return nil, err
 	}
 	if b.layers, err = distrolessLayers(ctx, opts, zoneinfo); err != nil {
 		return nil, err

@@ -2,8 +2,8 @@ package pipeline
 
 import (
 	"context"
-	"debug/buildinfo"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -12,13 +12,15 @@ import (
 	"github.com/hoist-build/hoist/assemble"
 	"github.com/hoist-build/hoist/build"
 	"github.com/hoist-build/hoist/cache"
-	"github.com/hoist-build/hoist/layers"
 )
 
-// binaryLayer compiles the package and writes its layer, or takes both from
-// the cache when nothing that decides their bytes has changed. It returns
-// the layer and the path of the binary.
-func binaryLayer(ctx context.Context, opts Options, tc toolchain, t *target, p v1.Platform, dir string) (assemble.Layer, string, error) {
+// binaryLayer compiles the package and writes its layer. With a cache, the
+// Go toolchain decides what is stale: go build writes into a stable output
+// directory, where it skips relinking a binary that is up to date, and the
+// layer is cached by the binary's digest. Only when a snapshot vouches that
+// no input changed since a build that produced a known binary is the
+// toolchain skipped. It returns the layer and the path of the binary.
+func binaryLayer(ctx context.Context, opts Options, tc build.Toolchain, t *target, p v1.Platform, dir string) (assemble.Layer, string, error) {
 	env, flags, ldflags := koBuild(opts.Ko, opts.Dir, t.pkg.Dir)
 	b := binaryBuild{opts: opts, t: t, p: p, dir: dir, bopts: build.Options{
 		Dir: opts.Dir, Package: t.pkg.ImportPath, Platform: p, Environ: opts.Environ,
@@ -29,119 +31,103 @@ func binaryLayer(ctx context.Context, opts Options, tc toolchain, t *target, p v
 		if err := <-b.compile(ctx); err != nil {
 			return assemble.Layer{}, "", err
 		}
-		return b.pack(ctx, "")
+		return b.pack(ctx, b.bopts.Output, "")
 	}
 	goEnv, args, err := build.Command(ctx, b.bopts)
 	if err != nil {
 		return assemble.Layer{}, "", err
 	}
-	inv := invocationKey(opts, t, tc, goEnv, args)
-	key, known := t.snap.key(inv)
-	var compiled <-chan error
-	cctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	if !known {
-		// The sources changed, or were never seen: compile while go list
-		// and hashing work out the key. After an edit the key misses and
-		// the two overlap; on a hit the compile is cancelled.
-		compiled = b.compile(cctx)
-		var stamps map[string]stamp
-		if key, stamps, err = binaryKey(ctx, opts, inv, goEnv, args); err != nil {
-			cancel()
-			<-compiled
-			return assemble.Layer{}, "", err
+	inv := invocation(goEnv, args)
+	world, trusted := b.worldKey(tc, goEnv, args, inv)
+	if trusted {
+		if digest, ok := t.snap.binary(world); ok {
+			if l, bin, ok := b.cached(digest); ok {
+				return l, bin, nil
+			}
 		}
-		t.snap.record(inv, key, stamps)
 	}
-	if l, bin, ok := b.cached(key); ok {
-		if compiled != nil {
-			cancel()
-			<-compiled
-		}
-		return l, bin, nil
+	out, err := opts.Cache.Output(cache.Key(inv...))
+	if err != nil {
+		return assemble.Layer{}, "", err
 	}
-	if compiled == nil {
-		compiled = b.compile(cctx)
+	b.bopts.Output = filepath.Join(out, t.name)
+	start := time.Now()
+	compiled := b.compile(ctx)
+	var deps []dep
+	var listErr error
+	if trusted {
+		// While go build runs: the inputs to stamp afterwards.
+		deps, listErr = listDeps(ctx, tc, opts.Dir, goEnv, args)
 	}
 	if err := <-compiled; err != nil {
 		return assemble.Layer{}, "", err
 	}
-	return b.pack(ctx, key)
-}
-
-// binaryBuild is one package's binary for one platform.
-type binaryBuild struct {
-	opts  Options
-	t     *target
-	p     v1.Platform
-	dir   string
-	bopts build.Options
-}
-
-func (b binaryBuild) history() string {
-	return "hoist: " + b.t.pkg.ImportPath + " binary (" + layers.AppDir + "/" + b.t.name + ", cap_net_bind_service)"
-}
-
-// compile runs go build in the background; the channel yields its result.
-func (b binaryBuild) compile(ctx context.Context) <-chan error {
-	done := make(chan error, 1)
-	b.opts.report(Event{Image: b.t.name, Platform: b.p.String(), Stage: StageCompiling})
-	go func() {
-		start := time.Now()
-		err := build.Build(ctx, b.bopts)
-		if b.t.unverified && ctx.Err() == nil {
-			err = b.verifyMain(ctx, err)
-		}
-		if err == nil {
-			b.opts.Logger.Info("compiled", "package", b.t.pkg.ImportPath, "platform", b.p.String(), "took", time.Since(start).Round(time.Millisecond))
-		}
-		done <- err
-	}()
-	return done
-}
-
-func (b binaryBuild) cached(key string) (assemble.Layer, string, bool) {
-	var d layers.Descriptor
-	e, _ := b.opts.Cache.Get(key, &d)
-	if e == nil {
-		return assemble.Layer{}, "", false
+	if testHookAfterCompile != nil {
+		testHookAfterCompile(t.pkg.Dir)
 	}
-	b.opts.Logger.Info("unchanged, reusing cached build", "package", b.t.pkg.ImportPath, "platform", b.p.String())
-	b.opts.report(Event{Image: b.t.name, Platform: b.p.String(), Stage: StageCached})
-	return assemble.Layer{Layer: layers.FromBlob(e.Path("layer"), d), History: b.history()}, e.Path("binary"), true
-}
-
-// pack writes the binary layer and, when key is set, caches both.
-func (b binaryBuild) pack(ctx context.Context, key string) (assemble.Layer, string, error) {
-	bin := b.bopts.Output
-	l, err := layers.New(ctx, []layers.Entry{layers.Binary(bin, b.t.name)}, layers.Options{Time: b.opts.Created, Compression: b.opts.Compression, Dir: b.dir})
+	bin, digest, err := b.take(ctx)
 	if err != nil {
-		return assemble.Layer{}, "", fmt.Errorf("writing binary layer: %w", err)
+		return assemble.Layer{}, "", err
 	}
-	if key != "" {
-		d, _ := layers.Describe(l)
-		files := []cache.File{{Name: "binary", Path: bin}, {Name: "layer", Path: layers.Path(l), SHA256: d.Digest.Hex}}
-		if err := b.opts.Cache.Put(key, files, d); err != nil {
-			b.opts.Logger.Warn("not caching the build", "package", b.t.pkg.ImportPath, "error", err)
-		}
+	if trusted && listErr == nil {
+		b.remember(ctx, tc, world, digest, inputPaths(tc, deps), start)
 	}
-	return assemble.Layer{Layer: l, History: b.history()}, bin, nil
+	if l, cbin, ok := b.cached(digest); ok {
+		return l, cbin, nil
+	}
+	return b.pack(ctx, bin, digest)
 }
 
-// verifyMain checks, after a build that reused the package lookup, that the
-// output is still that package's command: an edit may have changed its
-// package clause. If not, or if the build failed, the lookup runs again so
-// that its clearer error ("not a main package") is the one reported.
-func (b binaryBuild) verifyMain(ctx context.Context, buildErr error) error {
-	if buildErr == nil {
-		bi, err := buildinfo.ReadFile(b.bopts.Output)
-		if err == nil && bi.Path == b.t.pkg.ImportPath {
-			return nil
+// testHookAfterCompile lets a test edit a source file between the compile
+// and the stamping, the window in which a save races the build.
+var testHookAfterCompile func(pkgDir string)
+
+// worldKey names everything besides the stamped files that decides the
+// binary: the invocation and, when the build stamps it, the VCS state.
+// trusted is false when no snapshot can stand for this build.
+func (b binaryBuild) worldKey(tc build.Toolchain, env, args, inv []string) (string, bool) {
+	if !snapshotAllowed(tc, env, args) {
+		return "", false
+	}
+	vcs := "off"
+	if stampsVCS(tc, env, args) {
+		if !b.t.vcsOK {
+			return "", false
 		}
-		buildErr = fmt.Errorf("building %s: the output is not its command: run again", b.t.pkg.ImportPath)
+		vcs = b.t.vcs
 	}
-	if _, err := build.Inspect(ctx, b.opts.Dir, b.t.pkg.ImportPath, b.opts.Environ); err != nil {
-		return err
+	return cache.Key(append(inv, vcs)...), true
+}
+
+// take links the freshly built (or left up-to-date) binary from the stable
+// output directory into the run's own directory, where no later build can
+// replace it, and hashes it.
+func (b binaryBuild) take(ctx context.Context) (string, string, error) {
+	bin := filepath.Join(b.dir, b.t.name)
+	os.Remove(bin)
+	if err := cache.LinkOrCopy(b.bopts.Output, bin); err != nil {
+		return "", "", fmt.Errorf("taking the binary of %s: %w", b.t.pkg.ImportPath, err)
 	}
-	return buildErr
+	digest, err := cache.FileSHA256(bin)
+	if err != nil {
+		return "", "", fmt.Errorf("hashing the binary of %s: %w", b.t.pkg.ImportPath, err)
+	}
+	return bin, digest, nil
+}
+
+// remember records the binary in the snapshot, unless an input changed
+// while the build ran (its stamp is newer than the build's start) or the
+// VCS state moved: the binary may then hold either version, so it must not
+// be filed under these stamps.
+func (b binaryBuild) remember(ctx context.Context, tc build.Toolchain, world, digest string, paths []string, start time.Time) {
+	stamps, ok := stampAll(paths, start)
+	if ok && b.t.vcs != "" {
+		vcs, vok := vcsState(ctx, b.t.pkg.Dir, b.opts.Environ)
+		ok = vok && vcs == b.t.vcs
+	}
+	if !ok {
+		b.opts.Logger.Debug("inputs changed during the build: not recording a snapshot", "package", b.t.pkg.ImportPath)
+		return
+	}
+	b.t.snap.record(world, digest, stamps)
 }

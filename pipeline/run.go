@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/v1"
@@ -34,6 +35,10 @@ type target struct {
 	bins []string   // the binary of each image, for the SBOM
 	data *build.Data
 	snap *snapshot
+	// vcs is the version-control state the binary is stamped with (see
+	// vcsState); vcsOK is false where hoist cannot read it.
+	vcs   string
+	vcsOK bool
 	// unverified: the package lookup was reused although files changed, so
 	// the build checks it still produced this package's command.
 	unverified bool
@@ -48,11 +53,15 @@ func Run(ctx context.Context, opts Options) ([]Result, error) {
 	if len(opts.Platforms) == 0 {
 		opts.Platforms = []v1.Platform{{OS: "linux", Architecture: "amd64"}}
 	}
-	targets, err := inspect(ctx, opts)
+	tc, err := build.LoadToolchain(ctx, opts.Dir, opts.Environ)
 	if err != nil {
 		return nil, err
 	}
-	bases, err := newBases(ctx, opts)
+	targets, err := inspect(ctx, opts, tc)
+	if err != nil {
+		return nil, err
+	}
+	bases, err := newBases(ctx, opts, tc)
 	if err != nil {
 		return nil, err
 	}
@@ -93,11 +102,11 @@ func artifact(imgs []v1.Image) (publish.Artifact, error) {
 
 // inspect resolves every package before any compile starts, so a typo in the
 // last argument does not cost the build of the first.
-func inspect(ctx context.Context, opts Options) ([]*target, error) {
+func inspect(ctx context.Context, opts Options, tc build.Toolchain) ([]*target, error) {
 	byName := map[string]string{}
 	var targets []*target
 	for _, p := range opts.Packages {
-		snap := loadSnapshot(opts.Cache, opts, p)
+		snap := loadSnapshot(opts.Cache, keyOf(tc, opts, p))
 		pkg := snap.Package
 		switch {
 		case snap.valid:
@@ -119,9 +128,18 @@ func inspect(ctx context.Context, opts Options) ([]*target, error) {
 			continue
 		}
 		byName[n] = pkg.ImportPath
-		data := build.NewData(ctx, pkg.Dir, opts.Environ, opts.Created)
-		targets = append(targets, &target{pkg: pkg, name: n, imgs: make([]v1.Image, len(opts.Platforms)), bins: make([]string, len(opts.Platforms)), data: &data, snap: snap,
-			unverified: !snap.valid && snap.packageValid})
+		t := &target{pkg: pkg, name: n, imgs: make([]v1.Image, len(opts.Platforms)), bins: make([]string, len(opts.Platforms)), snap: snap,
+			unverified: !snap.valid && snap.packageValid}
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			data := build.NewData(ctx, pkg.Dir, opts.Environ, opts.Created)
+			t.data = &data
+		})
+		if opts.Cache != nil {
+			t.vcs, t.vcsOK = vcsState(ctx, pkg.Dir, opts.Environ)
+		}
+		wg.Wait()
+		targets = append(targets, t)
 	}
 	return targets, nil
 }

@@ -4,22 +4,25 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/hoist-build/hoist/build"
 	"github.com/hoist-build/hoist/cache"
 )
 
-// A snapshot lets an unchanged rebuild skip both `go list` runs (package
-// lookup and the dependency listing behind the cache key), which are most
-// of a no-op's time. It records, per package argument, the resolved package,
-// the stat stamps of every main-module file and directory the key was
-// computed from, and the binary key per go invocation. While every stamp
-// still matches (size, mtime, ctime, inode: an edit, a new file in a
-// package directory, a checkout all change one), the recorded keys stand.
+// A snapshot lets an unchanged rebuild skip the Go toolchain: go list, go
+// build and hashing, which are most of a no-op's time. It records, per
+// package argument, the resolved package, the stat stamps of every input
+// file and directory (see inputPaths) and, per world key (invocation plus
+// VCS state), the digest of the binary the toolchain produced from exactly
+// those inputs. While every stamp still matches (size, mtime, ctime, inode:
+// an edit, a new file in a package directory, a checkout all change one;
+// ctime cannot be set back), the recorded digests stand. Anything the
+// stamps cannot vouch for makes the toolchain decide.
 type snapshot struct {
-	Package build.Package     `json:"package"`
-	Stamps  map[string]stamp  `json:"stamps"`
-	Keys    map[string]string `json:"keys"` // invocation key → binary key
+	Package  build.Package     `json:"package"`
+	Stamps   map[string]stamp  `json:"stamps"`
+	Binaries map[string]string `json:"binaries"` // world key → binary sha256
 
 	name  string
 	valid bool
@@ -31,19 +34,23 @@ type snapshot struct {
 	mu           sync.Mutex
 }
 
-const snapshotFormat = "hoist-snapshot-2"
+const (
+	snapshotFormat = "hoist-snapshot-3"
+	// maxBinaries bounds the digests kept per snapshot (one per commit or
+	// tag seen with unchanged files).
+	maxBinaries = 64
+)
 
-func loadSnapshot(c *cache.Cache, opts Options, arg string) *snapshot {
-	parts := append([]string{snapshotFormat, opts.Dir, arg}, buildEnv(opts.Environ)...)
-	s := &snapshot{name: cache.Key(parts...)}
-	if c == nil || !c.ReadJSON(s.name, s) || len(s.Stamps) == 0 {
+func loadSnapshot(c *cache.Cache, name string) *snapshot {
+	s := &snapshot{name: name}
+	if c == nil || !ctimeKnown || !c.ReadJSON(s.name, s) || len(s.Stamps) == 0 {
 		return s
 	}
 	s.valid, s.packageValid = true, true
 	for path, want := range s.Stamps {
-		if got, ok := stampOf(path); !ok || got != want {
+		if stampOf(path) != want {
 			s.valid = false
-			if want.Dir || filepath.Base(path) == "go.mod" || filepath.Base(path) == "go.sum" {
+			if want.Dir || want.Missing || filepath.Base(path) == "go.mod" || filepath.Base(path) == "go.sum" {
 				s.packageValid = false
 				break
 			}
@@ -52,26 +59,33 @@ func loadSnapshot(c *cache.Cache, opts Options, arg string) *snapshot {
 	return s
 }
 
-// key returns the binary key recorded for an invocation, if still valid.
-func (s *snapshot) key(invocation string) (string, bool) {
+// binary returns the digest recorded for a world key, if still valid.
+func (s *snapshot) binary(world string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k, ok := s.Keys[invocation]
-	return k, ok && s.valid
+	d, ok := s.Binaries[world]
+	return d, ok && s.valid
 }
 
-// record adds a freshly computed key and the stamps it rests on. The first
-// record into an invalid snapshot drops everything it held.
-func (s *snapshot) record(invocation, key string, stamps map[string]stamp) {
+// record adds the digest of a binary built from inputs whose stamps were
+// taken after the build. The first record into an invalid snapshot drops
+// everything it held.
+func (s *snapshot) record(world, digest string, stamps map[string]stamp) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.valid || s.Keys == nil {
-		s.Stamps, s.Keys, s.valid = map[string]stamp{}, map[string]string{}, true
+	if !s.valid || s.Binaries == nil || len(s.Binaries) >= maxBinaries {
+		s.Stamps, s.Binaries, s.valid = map[string]stamp{}, map[string]string{}, true
 	}
 	for p, st := range stamps {
+		if old, ok := s.Stamps[p]; ok && old != st {
+			// Another platform saw this file differently: neither holds.
+			s.Stamps, s.Binaries = map[string]stamp{}, map[string]string{}
+			s.valid, s.changed = false, true
+			return
+		}
 		s.Stamps[p] = st
 	}
-	s.Keys[invocation] = key
+	s.Binaries[world] = digest
 	s.changed = true
 }
 
@@ -84,13 +98,41 @@ func (s *snapshot) save(c *cache.Cache) error {
 	return c.WriteJSON(s.name, s)
 }
 
-// stampOf is a file's or directory's identity for change detection.
-func stampOf(path string) (stamp, bool) {
+// stampAll stamps paths and reports whether the stamps can vouch for the
+// build that started at start: a path changed since then (by mtime or
+// ctime, with a margin for the file system's clock granularity) may or may
+// not have been seen by the compiler.
+func stampAll(paths []string, start time.Time) (map[string]stamp, bool) {
+	stamps := make(map[string]stamp, len(paths))
+	fine := false
+	for _, p := range paths {
+		st := stampOf(p)
+		stamps[p] = st
+		fine = fine || st.Mtime%1e9 != 0 || st.Ctime%1e9 != 0
+	}
+	// Coarse time stamps (whole seconds on some file systems) need a
+	// margin as wide as their step; fine ones only the kernel's clock tick.
+	margin := 2 * time.Second
+	if fine {
+		margin = 100 * time.Millisecond
+	}
+	since := start.Add(-margin).UnixNano()
+	for _, st := range stamps {
+		if !st.Missing && (st.Mtime >= since || st.Ctime >= since) {
+			return nil, false
+		}
+	}
+	return stamps, true
+}
+
+// stampOf is a file's or directory's identity for change detection; a
+// missing file has a stamp of its own, so its creation is a change.
+func stampOf(path string) stamp {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return stamp{}, false
+		return stamp{Missing: true}
 	}
 	st := stamp{Size: fi.Size(), Mtime: fi.ModTime().UnixNano(), Dir: fi.IsDir()}
 	fillSys(&st, fi)
-	return st, true
+	return st
 }

@@ -10,8 +10,11 @@ import (
 type stamp struct {
 	Size, Mtime, Ctime int64
 	Ino                uint64
-	Dir                bool
+	Dir, Missing       bool
 }
+
+// ctimeKnown: ctime and inode catch edits that keep size and mtime.
+const ctimeKnown = true
 
 // fillSys adds ctime and inode: unlike mtime, ctime cannot be set back by a
 // tool that preserves times, and a replaced file gets a new inode.

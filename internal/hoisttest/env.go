@@ -1,0 +1,56 @@
+package hoisttest
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+var hostGo = sync.OnceValues(func() ([]string, error) {
+	out, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE").Output()
+	if err != nil {
+		return nil, err
+	}
+	return strings.Fields(string(out)), nil
+})
+
+// Environ is the environment tests run go and hoist in: this process's PATH,
+// a fresh HOME, GOENV pointing at an empty file under it (tests may write
+// settings there), no GOFLAGS, the local toolchain, no network for modules,
+// and the host's GOCACHE and GOMODCACHE, whose contents are keyed by what
+// they hold, so sharing them only saves time. Nothing else of the caller's
+// environment (HOIST_*, KO_*, GIT_*) leaks in. extra entries are appended
+// and win over these.
+func Environ(t testing.TB, extra ...string) []string {
+	t.Helper()
+	caches, err := hostGo()
+	if err != nil || len(caches) != 2 {
+		t.Fatalf("asking go for its caches: %v", err)
+	}
+	home := t.TempDir()
+	goenv := filepath.Join(home, "goenv")
+	if err := os.WriteFile(goenv, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{
+		"PATH=" + os.Getenv("PATH"), "HOME=" + home, "GOENV=" + goenv, "GOFLAGS=",
+		"GOTOOLCHAIN=local", "GOPROXY=off", "GOSUMDB=off",
+		"GOCACHE=" + caches[0], "GOMODCACHE=" + caches[1],
+		"GIT_CONFIG_NOSYSTEM=1", "GIT_AUTHOR_NAME=hoist test", "GIT_AUTHOR_EMAIL=test@example.com",
+		"GIT_COMMITTER_NAME=hoist test", "GIT_COMMITTER_EMAIL=test@example.com",
+	}
+	return append(env, extra...)
+}
+
+// Lookup returns the value of key in env (the last entry wins, as for exec).
+func Lookup(env []string, key string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(env[i], "="); ok && k == key {
+			return v
+		}
+	}
+	return ""
+}
