@@ -1,6 +1,8 @@
 package build
 
 import (
+	"github.com/hoist-build/hoist/internal/hoisttest"
+
 	"context"
 	"os"
 	"os/exec"
@@ -31,9 +33,8 @@ func run(t *testing.T, dir string, environ []string, name string, args ...string
 // v0.1.0, so every .Git field has a known value.
 func gitRepo(t *testing.T) string {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
+	_, err := exec.LookPath("git")
+	hoisttest.Need(t, err == nil, "git")
 	dir := t.TempDir()
 	environ := append(testEnviron(dir),
 		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com",

@@ -108,6 +108,7 @@ func TestBadInputRefused(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			cmd := exec.Command(bin, append(append([]string{"build", "--progress", "plain"}, repo...), tc.args...)...)
 			cmd.Dir, cmd.Stdout, cmd.Stderr = dir, &stdout, &stderr
+			cmd.Env = cliEnv(t)
 			err := cmd.Run()
 			if _, ok := err.(*exec.ExitError); !ok {
 				t.Fatalf("exit: %v, want a non-zero exit\n%s", err, stderr.String())
@@ -124,7 +125,7 @@ func TestBadInputRefused(t *testing.T) {
 	}
 	t.Run("compile error keeps go's diagnostics", func(t *testing.T) {
 		cmd := exec.Command(bin, append(append([]string{"build"}, repo...), "./broken")...)
-		cmd.Dir = dir
+		cmd.Dir, cmd.Env = dir, cliEnv(t)
 		out, _ := cmd.CombinedOutput()
 		if !bytes.Contains(out, []byte("undefined: nope")) {
 			t.Errorf("output lacks go's diagnostic:\n%s", out)

@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"github.com/hoist-build/hoist/internal/hoisttest"
+
 	"bufio"
 	"bytes"
 	"context"
@@ -50,12 +52,20 @@ func hoistBinary(t *testing.T) (bin, root string) {
 	return bin, root
 }
 
+// cliEnv is the controlled environment the CLI runs in: nothing of the
+// caller's HOIST_*, KO_*, GOFLAGS, GOENV file or docker config leaks in.
+func cliEnv(t *testing.T, extra ...string) []string {
+	t.Helper()
+	return hoisttest.Environ(t, append([]string{"DOCKER_CONFIG=" + t.TempDir()}, extra...)...)
+}
+
 // hoist runs the command and returns its stdout lines.
 func hoist(t *testing.T, bin, dir string, args ...string) []string {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(bin, args...)
 	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, &stdout, &stderr
+	cmd.Env = cliEnv(t)
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("hoist %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
 	}

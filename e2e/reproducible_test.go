@@ -142,7 +142,7 @@ func runWithEnv(t *testing.T, bin, dir string, env []string, args ...string) str
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(bin, args...)
 	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, &stdout, &stderr
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = cliEnv(t, env...)
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("hoist %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
 	}

@@ -1,6 +1,8 @@
 package faults_test
 
 import (
+	"github.com/hoist-build/hoist/internal/hoisttest"
+
 	"bytes"
 	"context"
 	"errors"
@@ -78,7 +80,7 @@ func appOptions(t *testing.T, pub publish.Publisher, archs ...string) pipeline.O
 		t.Fatal(err)
 	}
 	opts := pipeline.Options{
-		Dir: root, Packages: []string{"./app"}, Environ: os.Environ(), Ko: ko,
+		Dir: root, Packages: []string{"./app"}, Environ: hoisttest.Environ(t), Ko: ko,
 		Base: pipeline.BaseDistroless, Port: 80, User: "65532:65532",
 		Created: time.Unix(0, 0).UTC(), Jobs: 2, Publisher: pub,
 		WorkDir: t.TempDir(), Stderr: io.Discard,

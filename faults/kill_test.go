@@ -34,16 +34,19 @@ func TestKillAtRandomPoints(t *testing.T) {
 	upstream := registrytest.New(t)
 	proxy := faultproxy.New(t, upstream, faultproxy.Options{Latency: 50 * time.Millisecond})
 	both := "linux/amd64,linux/arm64"
+	// One hoist cache for every run, as on a developer's machine: the kills
+	// must neither corrupt it nor leave it cold.
+	cacheEnv := []string{"HOIST_CACHE=" + t.TempDir()}
 
 	// The first run warms the build cache and gives the layers a partial
 	// upload is measured against; one timed run per platform set then sizes
 	// the windows the kills are drawn from.
-	if warm := hoist(t, nil, "build", "--repo", proxy.Host+"/warm", "--platform", both, "./app"); warm.code != 0 {
+	if warm := hoist(t, cacheEnv, "build", "--repo", proxy.Host+"/warm", "--platform", both, "./app"); warm.code != 0 {
 		t.Fatalf("warm-up run failed: %s", warm.stderr)
 	}
 	layers := layerDigests(t, upstream, "warm/app:latest")
 	platforms := []string{"linux/amd64", both}
-	windows := timeRuns(t, proxy.Host, platforms)
+	windows := timeRuns(t, cacheEnv, proxy.Host, platforms)
 
 	rng := rand.New(rand.NewPCG(seed, seed))
 	outcomes := map[string]int{}
@@ -56,7 +59,7 @@ func TestKillAtRandomPoints(t *testing.T) {
 		if inPush {
 			delay, when = time.Duration(rng.Int64N(int64(w.push))), "into the push"
 		}
-		run := startHoist(t, "build", "--repo", proxy.Host+"/"+repo, "--platform", platform,
+		run := startHoist(t, cacheEnv, "build", "--repo", proxy.Host+"/"+repo, "--platform", platform,
 			"--label", fmt.Sprintf("trial=%d", i), "./app")
 		killed := run.killAfter(t, delay, inPush)
 		st := inspectRepo(t, upstream, repo+"/app", layers)
@@ -65,16 +68,24 @@ func TestKillAtRandomPoints(t *testing.T) {
 		}
 		outcome := st.outcome(killed)
 		outcomes[outcome]++
+		if killed && inPush {
+			outcomes["landed within the push"]++
+		}
 		t.Logf("trial %2d (%s): SIGKILL %v %s: %s (%s)", i, platform, delay.Round(time.Millisecond), when, outcome, st)
 	}
 	logSummary(t, seed, platforms, windows, outcomes)
+	checkOutcomes(t, outcomes)
 
 	if partial == "" {
 		partial = fmt.Sprintf("kill%02d", trials-1)
 	}
-	final := hoist(t, nil, "build", "--repo", proxy.Host+"/"+partial, "--platform", both, "./app")
+	final := hoist(t, append(cacheEnv, "HOIST_PROGRESS=plain"), "build", "--repo", proxy.Host+"/"+partial, "--platform", both, "./app")
 	if final.code != 0 {
 		t.Fatalf("normal run into %s after the kills failed: %s", partial, final.stderr)
+	}
+	if strings.Contains(final.stderr, "compiled") || strings.Contains(final.stderr, "dropping corrupt cache entry") ||
+		!strings.Contains(final.stderr, "reusing cached build") {
+		t.Errorf("the hoist cache did not survive the kills warm: the final run's log:\n%s", final.stderr)
 	}
 	ref := strings.TrimSpace(final.stdout)
 	checkComplete(t, upstream, partial+"/app:latest", digestOf(t, ref))
@@ -83,16 +94,28 @@ func TestKillAtRandomPoints(t *testing.T) {
 
 // timeRuns times one complete run per platform set, each into a fresh
 // repository.
-func timeRuns(t *testing.T, host string, platforms []string) map[string]runTimes {
+func timeRuns(t *testing.T, env []string, host string, platforms []string) map[string]runTimes {
 	t.Helper()
 	windows := map[string]runTimes{}
 	for i, p := range platforms {
-		run := startHoist(t, "build", "--repo", fmt.Sprintf("%s/window%d", host, i), "--platform", p, "./app")
+		run := startHoist(t, env, "build", "--repo", fmt.Sprintf("%s/window%d", host, i), "--platform", p, "./app")
 		if windows[p] = run.wait(t); !windows[p].finished {
 			t.Fatalf("timing run failed:\n%s", run.stderr.String())
 		}
 	}
 	return windows
+}
+
+// checkOutcomes asserts that the kills covered the run: some landed before
+// the tag existed (before or within the push) and some after it (while the
+// attachments were pushed, or after the run ended).
+func checkOutcomes(t *testing.T, outcomes map[string]int) {
+	t.Helper()
+	before := outcomes["killed before a layer was committed"] + outcomes["killed with some layers committed, untagged"]
+	after := outcomes["killed after tagging"] + outcomes["finished before the kill"]
+	if before == 0 || after == 0 || outcomes["landed within the push"] == 0 {
+		t.Errorf("the kills did not cover the run (before the tag %d, after it %d): %v", before, after, outcomes)
+	}
 }
 
 func logSummary(t *testing.T, seed int, platforms []string, windows map[string]runTimes, outcomes map[string]int) {
@@ -126,11 +149,11 @@ type runTimes struct {
 
 // startHoist starts hoist in its own process group, so that a kill reaches
 // the go build it runs too.
-func startHoist(t *testing.T, args ...string) *watched {
+func startHoist(t *testing.T, env []string, args ...string) *watched {
 	t.Helper()
 	cmd := exec.Command(hoistBin, args...)
 	cmd.Dir = repoRoot()
-	cmd.Env = hermeticEnv(t)
+	cmd.Env = append(hermeticEnv(t), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	pipe, err := cmd.StderrPipe()
 	if err != nil {

@@ -1,6 +1,8 @@
 package pipeline_test
 
 import (
+	"github.com/hoist-build/hoist/internal/hoisttest"
+
 	"archive/tar"
 	"bytes"
 	"context"
@@ -39,7 +41,7 @@ func options(t *testing.T, dir string, pub publish.Publisher, platforms ...strin
 		t.Fatal(err)
 	}
 	opts := pipeline.Options{
-		Dir: dir, Packages: []string{"./app"}, Environ: os.Environ(), Ko: ko,
+		Dir: dir, Packages: []string{"./app"}, Environ: hoisttest.Environ(t), Ko: ko,
 		Base: pipeline.BaseDistroless, Port: 80, User: "65532:65532",
 		Created: time.Unix(0, 0).UTC(), Jobs: 2, Publisher: pub,
 		WorkDir: t.TempDir(), Stderr: io.Discard,

@@ -88,7 +88,7 @@ func TestFailedLayoutPublishKeepsIndex(t *testing.T) {
 	if string(before) != string(after) {
 		t.Errorf("index.json changed by a failed publish:\nbefore %s\nafter  %s", before, after)
 	}
-	leftovers, _ := filepath.Glob(filepath.Join(dir, ".index-*"))
+	leftovers, _ := filepath.Glob(filepath.Join(dir, ".index.json-*"))
 	if len(leftovers) != 0 {
 		t.Errorf("temporary files left: %v", leftovers)
 	}

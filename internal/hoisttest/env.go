@@ -54,3 +54,16 @@ func Lookup(env []string, key string) string {
 	}
 	return ""
 }
+
+// Need skips the test on a developer's machine that lacks what it needs,
+// and fails it in CI (CI set), where .ci/run must have provided it.
+func Need(t testing.TB, ok bool, what string) {
+	t.Helper()
+	if ok {
+		return
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("this test needs %s; .ci/run installs it", what)
+	}
+	t.Skipf("needs %s", what)
+}
