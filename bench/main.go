@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 )
 
 type config struct {
@@ -66,7 +67,7 @@ func run(ctx context.Context, cfg config) error {
 	if err := env.baseSize(ctx, &res); err != nil {
 		return err
 	}
-	report := res.markdown(describeMachine(ctx))
+	report := res.markdown(describeMachine(ctx), env.commands, "go run ./bench "+strings.Join(os.Args[1:], " "))
 	fmt.Print(report)
 	return os.WriteFile(cfg.out, []byte(report), 0o644)
 }

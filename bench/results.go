@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -19,6 +20,9 @@ type row struct {
 type results struct {
 	rows     []*row
 	baseSize int64 // compressed bytes of the synthesized base layers
+	// noopWrites is the most changing registry requests one hoist no-op
+	// made: uploads, manifest puts, attachments.
+	noopWrites int
 }
 
 func (r *results) add(scenario, pkg, tool string, s sample) {
@@ -92,7 +96,7 @@ func (e *env) baseSize(ctx context.Context, res *results) error {
 	return nil
 }
 
-func (r *results) markdown(machine string) string {
+func (r *results) markdown(machine string, commands map[string]string, cmdline string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# hoist benchmark\n\nMachine: %s.\n\n", machine)
 	b.WriteString("Medians of wall time; every tool builds the same packages from the same scratch copy, ")
@@ -112,6 +116,13 @@ func (r *results) markdown(machine string) string {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", pkg, cell(a), cell(m), cell(both), cell(ko), ratio(both.median(), a.median()+m.median()))
 	}
 	fmt.Fprintf(&b, "\nSynthesized base (passwd/group, CA bundle, tzdata), compressed: %.2f MiB.\n", float64(r.baseSize)/(1<<20))
+	b.WriteString(r.targets())
+	fmt.Fprintf(&b, "\n## How this was measured\n\n`%s`, which ran, per tool and package (last run shown):\n\n", cmdline)
+	keys := slices.Sorted(maps.Keys(commands))
+	for _, k := range keys {
+		fmt.Fprintf(&b, "- %s: `%s`\n", k, commands[k])
+	}
+	b.WriteString("\nEvery tool runs with GOENV=off, GOFLAGS empty and GOTOOLCHAIN=local; cold runs also get an empty GOCACHE, GOMODCACHE and hoist cache.\n")
 	return b.String()
 }
 

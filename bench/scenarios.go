@@ -38,7 +38,11 @@ func (e *env) measure(ctx context.Context, inv invocation) (sample, error) {
 	case "go":
 		goos, goarch, _ := strings.Cut(inv.platforms[0], "/")
 		name = "go"
-		args = []string{"build", "-trimpath", "-o", filepath.Join(e.work, "out", inv.pkg.name), inv.pkg.path}
+		flags, err := e.goFlags(inv.pkg)
+		if err != nil {
+			return sample{}, err
+		}
+		args = append(append([]string{"build"}, flags...), "-o", filepath.Join(e.work, "out", inv.pkg.name), inv.pkg.path)
 		extra = []string{"CGO_ENABLED=0", "GOOS=" + goos, "GOARCH=" + goarch}
 	case "hoist":
 		name = filepath.Join(e.bin, "hoist")
@@ -49,6 +53,7 @@ func (e *env) measure(ctx context.Context, inv invocation) (sample, error) {
 		args = []string{"build", "--platform=" + strings.Join(inv.platforms, ","), inv.pkg.path}
 		extra = []string{"KO_DOCKER_REPO=" + repo, "KO_DEFAULTBASEIMAGE=" + e.registry + "/base:latest"}
 	}
+	e.commands[inv.tool+" "+inv.pkg.name] = strings.TrimSpace(strings.Join(extra, " ") + " " + filepath.Base(name) + " " + strings.Join(args, " "))
 	cmd := e.command(ctx, e.src, append(extra, inv.env...), name, args...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -66,15 +71,16 @@ func (e *env) measure(ctx context.Context, inv invocation) (sample, error) {
 
 var tools = []string{"go", "hoist", "ko"}
 
-// cold builds with an empty Go build cache, an empty hoist cache and an
-// empty repository: what a fresh CI runner pays.
+// cold builds with an empty Go build cache, module cache and hoist cache
+// and an empty repository: what a fresh CI runner pays.
 func (e *env) cold(ctx context.Context, pkg pkgSpec, runs int, res *results) error {
 	for i := 0; i < runs; i++ {
 		for _, tool := range tools {
 			caches := filepath.Join(e.work, "cold")
 			os.RemoveAll(caches)
 			inv := invocation{tool: tool, pkg: pkg, repo: fmt.Sprintf("cold%d-%d", i, time.Now().UnixNano()),
-				env: []string{"GOCACHE=" + filepath.Join(caches, "go"), "HOIST_CACHE=" + filepath.Join(caches, "hoist")}}
+				env: []string{"GOCACHE=" + filepath.Join(caches, "go"), "GOMODCACHE=" + filepath.Join(caches, "mod"),
+					"GOFLAGS=-modcacherw", "HOIST_CACHE=" + filepath.Join(caches, "hoist")}}
 			if err := e.record(ctx, res, "cold", inv); err != nil {
 				return err
 			}
@@ -92,8 +98,19 @@ func (e *env) noop(ctx context.Context, pkg pkgSpec, runs int, res *results) err
 	}
 	for i := 0; i < runs; i++ {
 		for _, tool := range tools {
+			before, err := e.writes(ctx)
+			if err != nil {
+				return err
+			}
 			if err := e.record(ctx, res, "no-op rebuild+push", invocation{tool: tool, pkg: pkg}); err != nil {
 				return err
+			}
+			after, err := e.writes(ctx)
+			if err != nil {
+				return err
+			}
+			if tool == "hoist" {
+				res.noopWrites = max(res.noopWrites, after-before)
 			}
 		}
 	}

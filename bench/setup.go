@@ -4,12 +4,17 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
+
+	koconfig "github.com/hoist-build/hoist/config"
 )
 
 // env is the bench's world: tools in work/bin, a scratch copy of the module
@@ -20,6 +25,7 @@ type env struct {
 	registry             string
 	regCmd               *exec.Cmd
 	edits                int
+	commands             map[string]string // "tool package" → its last command line
 }
 
 type pkgSpec struct {
@@ -31,7 +37,7 @@ func (e *env) packages() []pkgSpec {
 }
 
 func setup(ctx context.Context, root, work, koVersion string) (*env, error) {
-	e := &env{root: root, work: work, bin: filepath.Join(work, "bin"), src: filepath.Join(work, "src")}
+	e := &env{root: root, work: work, bin: filepath.Join(work, "bin"), src: filepath.Join(work, "src"), commands: map[string]string{}}
 	if err := os.RemoveAll(e.src); err != nil {
 		return nil, err
 	}
@@ -60,11 +66,69 @@ func setup(ctx context.Context, root, work, koVersion string) (*env, error) {
 	return e, nil
 }
 
+// command runs a tool in the same controlled environment for every tool:
+// no GOENV file or GOFLAGS of the machine, the local toolchain.
 func (e *env) command(ctx context.Context, dir string, extraEnv []string, name string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), extraEnv...)
+	env := []string{"GOENV=off", "GOFLAGS=", "GOTOOLCHAIN=local"}
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(k, "HOIST_") && !strings.HasPrefix(k, "KO_") && k != "GOENV" && k != "GOFLAGS" {
+			env = append(env, kv)
+		}
+	}
+	cmd.Env = append(env, extraEnv...)
 	return cmd
+}
+
+// writes reads how many changing requests the registry has served.
+func (e *env) writes(ctx context.Context) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+e.registry+"/_bench/writes", nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.Atoi(strings.TrimSpace(string(body)))
+}
+
+// goFlags are the flags and ldflags .ko.yaml gives the package, so the plain
+// go build baseline compiles exactly what hoist and ko compile.
+func (e *env) goFlags(pkg pkgSpec) ([]string, error) {
+	ko, err := koconfig.LoadKo(filepath.Join(e.src, ".ko.yaml"))
+	if err != nil || ko == nil {
+		return nil, err
+	}
+	flags, ldflags := ko.DefaultFlags, ko.DefaultLdflags
+	for _, b := range ko.Builds {
+		if filepath.Join(e.src, b.Dir, b.Main) != filepath.Join(e.src, pkg.path) {
+			continue
+		}
+		if len(b.Flags) > 0 {
+			flags = b.Flags
+		}
+		if len(b.Ldflags) > 0 {
+			ldflags = b.Ldflags
+		}
+	}
+	out := []string{"-trimpath"}
+	if len(ldflags) > 0 {
+		out = append(out, "-ldflags="+strings.Join(ldflags, " "))
+	}
+	for _, f := range flags {
+		if f != "-trimpath" {
+			out = append(out, f)
+		}
+	}
+	return out, nil
 }
 
 func (e *env) runQuiet(ctx context.Context, dir string, extraEnv []string, name string, args ...string) (string, error) {

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync/atomic"
 
 	"github.com/distribution/distribution/v3/configuration"
 	"github.com/distribution/distribution/v3/registry/handlers"
@@ -40,8 +41,25 @@ func main() {
 	}
 	// The chosen address on stdout lets a script start it on port 0.
 	fmt.Println(ln.Addr().String())
-	if err := http.Serve(ln, handlers.NewApp(context.Background(), cfg)); err != nil {
+	if err := http.Serve(ln, countWrites(handlers.NewApp(context.Background(), cfg))); err != nil {
 		fmt.Fprintln(os.Stderr, "registry:", err)
 		os.Exit(1)
 	}
+}
+
+// countWrites counts the requests that change the registry (uploads,
+// manifest and tag puts, deletes) and serves the count at /_bench/writes,
+// so the bench can show that a no-op rebuild uploads and attaches nothing.
+func countWrites(next http.Handler) http.Handler {
+	var writes atomic.Int64
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/_bench/writes" {
+			fmt.Fprint(w, writes.Load())
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			writes.Add(1)
+		}
+		next.ServeHTTP(w, r)
+	})
 }
