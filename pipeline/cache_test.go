@@ -42,6 +42,7 @@ func cachedBuild(t *testing.T, dir, cacheDir string, ko *config.Ko) (string, str
 func TestCacheFollowsInputs(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "mod")
 	copyModule(t, repoRoot(t), dir)
+	settle(t)
 	cacheDir := t.TempDir()
 
 	first, logs := cachedBuild(t, dir, cacheDir, nil)

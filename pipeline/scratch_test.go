@@ -212,3 +212,12 @@ func (s *scratch) check(step string) bool {
 	}
 	return false
 }
+
+// settle lets the files a test just wrote (and its GOENV file) age past the
+// margin within which a build cannot vouch for them, so that the next build
+// records a snapshot, as a build some moments after a save does.
+func settle(t *testing.T) {
+	t.Helper()
+	hoisttest.Environ(t)
+	time.Sleep(150 * time.Millisecond)
+}

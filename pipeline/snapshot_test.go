@@ -21,6 +21,7 @@ import (
 func TestSnapshotSkipsGoListOnlyWhenUnchanged(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "mod")
 	copyModule(t, repoRoot(t), dir)
+	settle(t)
 	cacheDir := t.TempDir()
 	build := func() (string, string) {
 		var logs bytes.Buffer

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -23,8 +24,35 @@ var hostGo = sync.OnceValues(func() ([]string, error) {
 // and the host's GOCACHE and GOMODCACHE, whose contents are keyed by what
 // they hold, so sharing them only saves time. Nothing else of the caller's
 // environment (HOIST_*, KO_*, GIT_*) leaks in. extra entries are appended
-// and win over these.
+// and win over these. Every call within one test returns the same
+// environment.
 func Environ(t testing.TB, extra ...string) []string {
+	t.Helper()
+	envs.Lock()
+	env, ok := envs.m[t]
+	envs.Unlock()
+	if !ok {
+		env = newEnviron(t)
+		envs.Lock()
+		envs.m[t] = env
+		envs.Unlock()
+		t.Cleanup(func() {
+			envs.Lock()
+			delete(envs.m, t)
+			envs.Unlock()
+		})
+	}
+	return append(slices.Clip(env), extra...)
+}
+
+// envs keeps one environment per test: a second build in a test must see
+// the same HOME and GOENV file, as a second run on a machine would.
+var envs = struct {
+	sync.Mutex
+	m map[testing.TB][]string
+}{m: map[testing.TB][]string{}}
+
+func newEnviron(t testing.TB) []string {
 	t.Helper()
 	caches, err := hostGo()
 	if err != nil || len(caches) != 2 {
@@ -42,7 +70,7 @@ func Environ(t testing.TB, extra ...string) []string {
 		"GIT_CONFIG_NOSYSTEM=1", "GIT_AUTHOR_NAME=hoist test", "GIT_AUTHOR_EMAIL=test@example.com",
 		"GIT_COMMITTER_NAME=hoist test", "GIT_COMMITTER_EMAIL=test@example.com",
 	}
-	return append(env, extra...)
+	return env
 }
 
 // Lookup returns the value of key in env (the last entry wins, as for exec).
