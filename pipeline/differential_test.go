@@ -143,8 +143,12 @@ var randomEdits = []func(s *scratch, r *rand.Rand){
 	func(s *scratch, r *rand.Rand) { s.git("add", "-A"); s.git("commit", "-q", "--allow-empty", "-m", "r") },
 	func(s *scratch, r *rand.Rand) { s.git("tag", "-f", fmt.Sprintf("v0.%d.0", r.IntN(4))) },
 	func(s *scratch, r *rand.Rand) { s.write("mod/README.md", fmt.Sprint(r.IntN(3))) },
-	func(s *scratch, r *rand.Rand) { s.goenv([]string{"", "GOAMD64=v2\n", "GOFLAGS=-tags=foo\n"}[r.IntN(3)]) },
-	func(s *scratch, r *rand.Rand) { s.setEnv("GOFLAGS", []string{"", "-buildvcs=false", "-tags=foo"}[r.IntN(3)]) },
+	func(s *scratch, r *rand.Rand) {
+		s.goenv([]string{"", "GOAMD64=v2\n", "GOFLAGS=-tags=foo\n"}[r.IntN(3)])
+	},
+	func(s *scratch, r *rand.Rand) {
+		s.setEnv("GOFLAGS", []string{"", "-buildvcs=false", "-tags=foo"}[r.IntN(3)])
+	},
 	func(s *scratch, r *rand.Rand) { s.replace("other/x.go", "\"", fmt.Sprintf("\"%d", r.IntN(10))) },
 	func(s *scratch, r *rand.Rand) {
 		s.write("mod/.ko.yaml", []string{"", "defaultLdflags: [-s]\n", "defaultLdflags: [\"-X main.commit={{.Git.ShortCommit}}\"]\n"}[r.IntN(3)])
