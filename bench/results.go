@@ -117,7 +117,7 @@ func (r *results) markdown(machine string, commands map[string]string, cmdline s
 	}
 	fmt.Fprintf(&b, "\nSynthesized base (passwd/group, CA bundle, tzdata), compressed: %.2f MiB.\n", float64(r.baseSize)/(1<<20))
 	b.WriteString(r.targets())
-	fmt.Fprintf(&b, "\n## How this was measured\n\n`%s`, which ran, per tool and package (last run shown):\n\n", cmdline)
+	fmt.Fprintf(&b, "\n## How this was measured\n\n`%s`, which ran, per tool and package (first run shown):\n\n", cmdline)
 	keys := slices.Sorted(maps.Keys(commands))
 	for _, k := range keys {
 		fmt.Fprintf(&b, "- %s: `%s`\n", k, commands[k])

@@ -53,7 +53,9 @@ func (e *env) measure(ctx context.Context, inv invocation) (sample, error) {
 		args = []string{"build", "--platform=" + strings.Join(inv.platforms, ","), inv.pkg.path}
 		extra = []string{"KO_DOCKER_REPO=" + repo, "KO_DEFAULTBASEIMAGE=" + e.registry + "/base:latest"}
 	}
-	e.commands[inv.tool+" "+inv.pkg.name] = strings.TrimSpace(strings.Join(extra, " ") + " " + filepath.Base(name) + " " + strings.Join(args, " "))
+	if _, ok := e.commands[inv.tool+" "+inv.pkg.name]; !ok {
+		e.commands[inv.tool+" "+inv.pkg.name] = strings.TrimSpace(strings.Join(extra, " ") + " " + filepath.Base(name) + " " + strings.Join(args, " "))
+	}
 	cmd := e.command(ctx, e.src, append(extra, inv.env...), name, args...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr

@@ -79,7 +79,10 @@ func (r *results) targets() string {
 	for _, t := range targets {
 		m, ok := t.check(r)
 		verdict := "no"
-		if ok {
+		switch {
+		case m == "" || m == "–":
+			m, verdict, ok = "not measured in this run", "–", true
+		case ok:
 			verdict = "yes"
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", t.goal, m, verdict)
