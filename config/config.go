@@ -43,38 +43,10 @@ type Hoist struct {
 	Progress    string   `yaml:"progress"`
 }
 
-// Ko is the part of ko's .ko.yaml that hoist reads.
-type Ko struct {
-	DefaultBaseImage   string            `yaml:"defaultBaseImage"`
-	BaseImageOverrides map[string]string `yaml:"baseImageOverrides"`
-	DefaultPlatforms   []string          `yaml:"defaultPlatforms"`
-	DefaultEnv         []string          `yaml:"defaultEnv"`
-	DefaultFlags       Flags             `yaml:"defaultFlags"`
-	DefaultLdflags     Strings           `yaml:"defaultLdflags"`
-	Builds             []KoBuild         `yaml:"builds"`
-}
-
-// KoBuild is one entry of .ko.yaml's builds.
-type KoBuild struct {
-	ID                string   `yaml:"id"`
-	Dir               string   `yaml:"dir"`
-	Main              string   `yaml:"main"`
-	Env               []string `yaml:"env"`
-	Flags             Flags    `yaml:"flags"`
-	Ldflags           Strings  `yaml:"ldflags"`
-	LinuxCapabilities []string `yaml:"linux_capabilities"`
-}
-
 // LoadHoist reads .hoist.yaml; a missing file is an empty config.
 func LoadHoist(path string) (*Hoist, error) {
 	var h Hoist
 	return &h, load(path, &h)
-}
-
-// LoadKo reads .ko.yaml; a missing file is an empty config.
-func LoadKo(path string) (*Ko, error) {
-	var k Ko
-	return &k, load(path, &k)
 }
 
 func load(path string, into any) error {
