@@ -220,8 +220,8 @@ func labels(opts Options, t *target) map[string]string {
 	if git.FullCommit != "" {
 		out["org.opencontainers.image.revision"] = git.FullCommit
 	}
-	if git.Tag != "" {
-		out["org.opencontainers.image.version"] = git.Tag
+	if tag := git.FoundTag(); tag != "" {
+		out["org.opencontainers.image.version"] = tag
 	}
 	if src := sourceURL(t.pkg.Module.Path); src != "" {
 		out["org.opencontainers.image.source"] = src
