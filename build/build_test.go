@@ -49,9 +49,9 @@ func TestCommand(t *testing.T) {
 			wantArgs: []string{"build", "-trimpath", "-ldflags=|c|arm64|0|linux|arm64", "-o", "o", "--", "."},
 		},
 		{
-			name:     "cgo from the caller's environment, as ko",
-			opts:     Options{Package: ".", Output: "o", Environ: []string{"CGO_ENABLED=1"}},
-			wantEnv:  []string{"CGO_ENABLED=1"},
+			name:    "cgo from the caller's environment, as ko",
+			opts:    Options{Package: ".", Output: "o", Environ: []string{"CGO_ENABLED=1"}},
+			wantEnv: []string{"CGO_ENABLED=1"},
 		},
 		{
 			name:    "toolexec in flags",
