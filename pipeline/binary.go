@@ -19,7 +19,7 @@ import (
 // the cache when nothing that decides their bytes has changed. It returns
 // the layer and the path of the binary.
 func binaryLayer(ctx context.Context, opts Options, tc toolchain, t *target, p v1.Platform, dir string) (assemble.Layer, string, error) {
-	env, flags, ldflags := koBuild(opts.Ko, opts.Dir, t.pkg.Dir)
+	env, flags, ldflags := t.ko.Env, t.ko.Flags, t.ko.Ldflags
 	b := binaryBuild{opts: opts, t: t, p: p, dir: dir, bopts: build.Options{
 		Dir: opts.Dir, Package: t.pkg.ImportPath, Platform: p, Environ: opts.Environ,
 		Env: env, Flags: flags, Ldflags: ldflags, Output: filepath.Join(dir, t.name),
@@ -35,7 +35,8 @@ func binaryLayer(ctx context.Context, opts Options, tc toolchain, t *target, p v
 	if err != nil {
 		return assemble.Layer{}, "", err
 	}
-	inv := invocationKey(opts, t, tc, goEnv, args)
+	// The capability is in the cached layer, so it is part of the key.
+	inv := cache.Key(invocationKey(opts, t, tc, goEnv, args), "capability", t.ko.Capability)
 	key, known := t.snap.key(inv)
 	var compiled <-chan error
 	cctx, cancel := context.WithCancel(ctx)
@@ -79,7 +80,7 @@ type binaryBuild struct {
 }
 
 func (b binaryBuild) history() string {
-	return "hoist: " + b.t.pkg.ImportPath + " binary (" + layers.AppDir + "/" + b.t.name + ", cap_net_bind_service)"
+	return "hoist: " + b.t.pkg.ImportPath + " binary (" + layers.AppDir + "/" + b.t.name + ", " + b.t.ko.CapabilityText + ")"
 }
 
 // compile runs go build in the background; the channel yields its result.
@@ -114,7 +115,7 @@ func (b binaryBuild) cached(key string) (assemble.Layer, string, bool) {
 // pack writes the binary layer and, when key is set, caches both.
 func (b binaryBuild) pack(ctx context.Context, key string) (assemble.Layer, string, error) {
 	bin := b.bopts.Output
-	l, err := layers.New(ctx, []layers.Entry{layers.Binary(bin, b.t.name)}, layers.Options{Time: b.opts.Created, Compression: b.opts.Compression, Dir: b.dir})
+	l, err := layers.New(ctx, []layers.Entry{layers.BinaryWithCapability(bin, b.t.name, b.t.ko.Capability)}, layers.Options{Time: b.opts.Created, Compression: b.opts.Compression, Dir: b.dir})
 	if err != nil {
 		return assemble.Layer{}, "", fmt.Errorf("writing binary layer: %w", err)
 	}

@@ -30,8 +30,14 @@ type Result struct {
 type target struct {
 	pkg  build.Package
 	name string
-	imgs []v1.Image // one per platform, in Options.Platforms order
-	bins []string   // the binary of each image, for the SBOM
+	// platforms are Options.Platforms, or the base's with AllPlatforms.
+	platforms []v1.Platform
+	imgs      []v1.Image // one per platform, in platforms order
+	bins      []string   // the binary of each image, for the SBOM
+	// base is the package's base image reference (or distroless/scratch),
+	// ko its .ko.yaml build settings.
+	base string
+	ko   koEntry
 	data *build.Data
 	snap *snapshot
 	// unverified: the package lookup was reused although files changed, so
@@ -48,11 +54,11 @@ func Run(ctx context.Context, opts Options) ([]Result, error) {
 	if len(opts.Platforms) == 0 {
 		opts.Platforms = []v1.Platform{{OS: "linux", Architecture: "amd64"}}
 	}
-	targets, err := inspect(ctx, opts)
+	bases, err := newBases(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	bases, err := newBases(ctx, opts)
+	targets, err := inspect(ctx, opts, bases)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +99,7 @@ func artifact(imgs []v1.Image) (publish.Artifact, error) {
 
 // inspect resolves every package before any compile starts, so a typo in the
 // last argument does not cost the build of the first.
-func inspect(ctx context.Context, opts Options) ([]*target, error) {
+func inspect(ctx context.Context, opts Options, bases *bases) ([]*target, error) {
 	byName := map[string]string{}
 	var targets []*target
 	for _, p := range opts.Packages {
@@ -120,8 +126,19 @@ func inspect(ctx context.Context, opts Options) ([]*target, error) {
 		}
 		byName[n] = pkg.ImportPath
 		data := build.NewData(ctx, pkg.Dir, opts.Environ, opts.Created)
-		targets = append(targets, &target{pkg: pkg, name: n, imgs: make([]v1.Image, len(opts.Platforms)), bins: make([]string, len(opts.Platforms)), data: &data, snap: snap,
-			unverified: !snap.valid && snap.packageValid})
+		t := &target{pkg: pkg, name: n, data: &data, snap: snap, unverified: !snap.valid && snap.packageValid,
+			base: opts.baseFor(pkg.ImportPath), platforms: opts.Platforms}
+		var err error
+		if t.ko, err = koBuild(opts.Ko, opts.Dir, pkg.Dir); err != nil {
+			return nil, fmt.Errorf("%s: %w", pkg.ImportPath, err)
+		}
+		if opts.AllPlatforms {
+			if t.platforms, err = bases.allPlatforms(ctx, t.base); err != nil {
+				return nil, err
+			}
+		}
+		t.imgs, t.bins = make([]v1.Image, len(t.platforms)), make([]string, len(t.platforms))
+		targets = append(targets, t)
 	}
 	return targets, nil
 }
@@ -134,7 +151,7 @@ func buildAll(ctx context.Context, opts Options, bases *bases, targets []*target
 	}
 	g.SetLimit(jobs)
 	for ti, t := range targets {
-		for pi, p := range opts.Platforms {
+		for pi, p := range t.platforms {
 			g.Go(func() error {
 				img, bin, err := buildOne(gctx, opts, bases, t, p, fmt.Sprintf("%d-%d", ti, pi))
 				if err != nil {
@@ -150,7 +167,7 @@ func buildAll(ctx context.Context, opts Options, bases *bases, targets []*target
 
 // buildOne returns the platform's image and the path of its binary.
 func buildOne(ctx context.Context, opts Options, bases *bases, t *target, p v1.Platform, key string) (v1.Image, string, error) {
-	base, err := bases.image(ctx, p)
+	base, err := bases.image(ctx, t.base, p)
 	if err != nil {
 		return nil, "", err
 	}
@@ -160,6 +177,9 @@ func buildOne(ctx context.Context, opts Options, bases *bases, t *target, p v1.P
 	}
 	binLayer, bin, err := binaryLayer(ctx, opts, bases.toolchain, t, p, dir)
 	if err != nil {
+		return nil, "", err
+	}
+	if err := checkInterpreter(ctx, bin, base, t.base, t.pkg.ImportPath); err != nil {
 		return nil, "", err
 	}
 	appLayers, env, err := kodataLayer(ctx, opts, t, dir)

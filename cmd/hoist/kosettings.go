@@ -1,0 +1,103 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/hoist-build/hoist/config"
+	"github.com/hoist-build/hoist/pipeline"
+)
+
+// loadKo reads ko's config where ko would (KO_CONFIG_PATH, else .ko.json,
+// .ko.yaml, .ko.yml... in the working directory) and applies the KO_*
+// variables ko's viper reads.
+func loadKo() (*config.Ko, error) {
+	path, err := config.FindKo(".", os.Getenv("KO_CONFIG_PATH"))
+	if err != nil {
+		return nil, err
+	}
+	ko := &config.Ko{}
+	if path != "" {
+		if ko, err = config.LoadKo(path); err != nil {
+			return nil, err
+		}
+	}
+	return ko, config.ApplyKoEnv(ko, os.Getenv)
+}
+
+// source says where a setting hoist and ko share comes from, highest first:
+// the flag, HOIST_*, KO_*, .hoist.yaml, .ko.yaml.
+type source int
+
+const (
+	fromNone source = iota
+	fromKoFile
+	fromHoistFile
+	fromKoEnv
+	fromHoistEnv
+	fromFlag
+)
+
+func (s *settings) sourceOf(flag, hoistEnv, koEnv string, inHoistFile, inKoFile bool) source {
+	switch {
+	case s.flags != nil && s.flags.Changed(flag):
+		return fromFlag
+	case os.Getenv(hoistEnv) != "":
+		return fromHoistEnv
+	case koEnv != "" && os.Getenv(koEnv) != "":
+		return fromKoEnv
+	case inHoistFile:
+		return fromHoistFile
+	case inKoFile:
+		return fromKoFile
+	}
+	return fromNone
+}
+
+// applyBase picks the base: one given to hoist (flag, HOIST_BASE,
+// .hoist.yaml) is every package's; otherwise ko's rules, where
+// baseImageOverrides beats KO_DEFAULTBASEIMAGE and defaultBaseImage.
+func (s *settings) applyBase(opts *pipeline.Options) {
+	src := s.sourceOf("base", "HOIST_BASE", "KO_DEFAULTBASEIMAGE", s.hoist.Base != "", s.ko.DefaultBaseImage != "")
+	switch src {
+	case fromFlag, fromHoistEnv, fromHoistFile:
+		opts.Base = s.v.GetString("base")
+		return
+	}
+	opts.Base, opts.DefaultBase, opts.BaseOverrides = "", s.ko.DefaultBaseImage, s.ko.BaseImageOverrides
+}
+
+// platformNames applies the same order to the platforms: --platform,
+// HOIST_PLATFORM, KO_DEFAULTPLATFORMS, .hoist.yaml, .ko.yaml's
+// defaultPlatforms, else linux/amd64.
+func (s *settings) platformNames() []string {
+	switch s.sourceOf("platform", "HOIST_PLATFORM", "KO_DEFAULTPLATFORMS", len(s.hoist.Platform) > 0, len(s.ko.DefaultPlatforms) > 0) {
+	case fromKoEnv, fromKoFile:
+		return splitCommas(s.ko.DefaultPlatforms)
+	}
+	return s.list("platform", true)
+}
+
+// koWarnings prints, once per run, what .ko.yaml holds that hoist (like ko)
+// ignores, and where hoist's answer deliberately differs from ko's.
+func (s *settings) koWarnings(log *slog.Logger, opts pipeline.Options) {
+	for _, w := range s.ko.Warnings {
+		log.Warn(w)
+	}
+	if os.Getenv("SOURCE_DATE_EPOCH") == "" && (s.ko.HasTemplate(".Date") || s.ko.HasTemplate(".Timestamp")) {
+		log.Warn(fmt.Sprintf("%s: {{.Date}}/{{.Timestamp}} is %s (the epoch, for reproducible builds), where ko uses the current time: set SOURCE_DATE_EPOCH",
+			s.ko.Path, opts.Created.Format("2006-01-02T15:04:05Z07:00")))
+	}
+	if os.Getenv("GOOS") != "" || os.Getenv("GOARCH") != "" {
+		log.Warn("GOOS/GOARCH in the environment are ignored: hoist builds the platforms of --platform (ko would build GOOS/GOARCH when no platform is set)")
+	}
+}
+
+func splitCommas(items []string) []string {
+	var out []string
+	for _, item := range items {
+		out = append(out, splitList(item)...)
+	}
+	return out
+}
