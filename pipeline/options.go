@@ -46,6 +46,9 @@ type Options struct {
 	// Port is exposed as PORT/tcp; 0 exposes none.
 	Port        int
 	User        string
+	// UserIfUnset applies User only where the base names no user (a
+	// pulled base's own user stands): the default, not an explicit --user.
+	UserIfUnset bool
 	Env         []string
 	Labels      map[string]string
 	Annotations map[string]string

@@ -192,7 +192,7 @@ func buildOne(ctx context.Context, opts Options, bases *bases, t *target, p v1.P
 		Platform:    p,
 		Layers:      appLayers,
 		Entrypoint:  []string{filepath.Join(layers.AppDir, t.name)},
-		User:        opts.User,
+		User:        userFor(opts, base),
 		WorkingDir:  "/",
 		Env:         append(env, opts.Env...),
 		Ports:       ports(opts.Port),
@@ -220,6 +220,18 @@ func kodataLayer(ctx context.Context, opts Options, t *target, dir string) ([]as
 	}
 	layer := assemble.Layer{Layer: l, History: "hoist: static assets (kodata → " + layers.KodataPath + ")"}
 	return []assemble.Layer{layer}, []string{"KO_DATA_PATH=" + layers.KodataPath}, nil
+}
+
+// userFor is the image's user: --user, or hoist's default where the base
+// names none.
+func userFor(opts Options, base v1.Image) string {
+	if !opts.UserIfUnset {
+		return opts.User
+	}
+	if cfg, err := base.ConfigFile(); err == nil && cfg.Config.User != "" {
+		return cfg.Config.User
+	}
+	return opts.User
 }
 
 func ports(p int) []string {

@@ -113,6 +113,9 @@ func (s *settings) pipelineOptions(cwd string, args []string, log *slog.Logger) 
 	if opts.User, err = pipeline.ParseUser(s.v.GetString("user")); err != nil {
 		return opts, err
 	}
+	// Unless asked for, a pulled base's own user stands (hoist's 65532
+	// applies where the base names none).
+	opts.UserIfUnset = s.sourceOf("user", "HOIST_USER", "", s.hoist.User != "", false) == fromNone
 	if opts.Labels, err = pipeline.ParseKeyValues("label", s.list("label", false)); err != nil {
 		return opts, err
 	}
