@@ -44,8 +44,8 @@ type Options struct {
 	// the synthesized ones. Platforms is then ignored.
 	AllPlatforms bool
 	// Port is exposed as PORT/tcp; 0 exposes none.
-	Port        int
-	User        string
+	Port int
+	User string
 	// UserIfUnset applies User only where the base names no user (a
 	// pulled base's own user stands): the default, not an explicit --user.
 	UserIfUnset bool
