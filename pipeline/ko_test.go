@@ -150,3 +150,33 @@ func TestCgoNeedsALoader(t *testing.T) {
 		t.Fatalf("on a base with %s: %v", loader, err)
 	}
 }
+
+// TestPatternBuildsEveryCommand: "./..." builds each main package it
+// matches and skips the libraries, where ko would refuse the pattern.
+func TestPatternBuildsEveryCommand(t *testing.T) {
+	host := registrytest.New(t)
+	opts := koModule(t, host, "", "package main\n\nfunc main() {}\n")
+	for _, p := range []string{"cmd/other", "lib"} {
+		if err := os.MkdirAll(filepath.Join(opts.Dir, p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(t, filepath.Join(opts.Dir, "cmd", "other", "main.go"), "package main\n\nfunc main() {}\n")
+	write(t, filepath.Join(opts.Dir, "lib", "lib.go"), "package lib\n")
+	opts.Packages = []string{"./...", "./cmd/svc"}
+	res, err := pipeline.Run(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range res {
+		got = append(got, r.ImportPath)
+	}
+	if strings.Join(got, " ") != "example.com/kotest/cmd/other example.com/kotest/cmd/svc" {
+		t.Errorf("built %q, want the two commands once each", got)
+	}
+	opts.Packages = []string{"./lib/..."}
+	if _, err := pipeline.Run(context.Background(), opts); err == nil || !strings.Contains(err.Error(), "matches no main package") {
+		t.Errorf("a pattern of libraries only: %v", err)
+	}
+}

@@ -102,7 +102,11 @@ func artifact(imgs []v1.Image) (publish.Artifact, error) {
 func inspect(ctx context.Context, opts Options, bases *bases) ([]*target, error) {
 	byName := map[string]string{}
 	var targets []*target
-	for _, p := range opts.Packages {
+	pkgs, err := expandPatterns(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pkgs {
 		snap := loadSnapshot(opts.Cache, opts, p)
 		pkg := snap.Package
 		switch {
@@ -141,6 +145,29 @@ func inspect(ctx context.Context, opts Options, bases *bases) ([]*target, error)
 		targets = append(targets, t)
 	}
 	return targets, nil
+}
+
+// expandPatterns replaces each "./..."-style argument by the main packages
+// it matches, keeping the order and dropping repeats.
+func expandPatterns(ctx context.Context, opts Options) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range opts.Packages {
+		ps := []string{p}
+		if build.IsPattern(p) {
+			var err error
+			if ps, err = build.MainPackages(ctx, opts.Dir, p, opts.Environ); err != nil {
+				return nil, err
+			}
+		}
+		for _, q := range ps {
+			if !seen[q] {
+				seen[q] = true
+				out = append(out, q)
+			}
+		}
+	}
+	return out, nil
 }
 
 func buildAll(ctx context.Context, opts Options, bases *bases, targets []*target) error {
