@@ -89,6 +89,9 @@ func (s *settings) koWarnings(log *slog.Logger, opts pipeline.Options) {
 		log.Warn(fmt.Sprintf("%s: {{.Date}}/{{.Timestamp}} is %s (the epoch, for reproducible builds), where ko uses the current time: set SOURCE_DATE_EPOCH",
 			s.ko.Path, opts.Created.Format("2006-01-02T15:04:05Z07:00")))
 	}
+	if os.Getenv("KO_GO_PATH") != "" {
+		log.Warn("KO_GO_PATH is not read: hoist runs the go command found on PATH")
+	}
 	if os.Getenv("GOOS") != "" || os.Getenv("GOARCH") != "" {
 		log.Warn("GOOS/GOARCH in the environment are ignored: hoist builds the platforms of --platform (ko would build GOOS/GOARCH when no platform is set)")
 	}
