@@ -41,6 +41,17 @@ type Hoist struct {
 	SBOMDir     string   `yaml:"sbom-dir"`
 	Provenance  *bool    `yaml:"provenance"`
 	Progress    string   `yaml:"progress"`
+	// Images puts several commands in one image, which ko cannot (ko#251).
+	Images []ImageSpec `yaml:"images"`
+}
+
+// ImageSpec is one images entry of .hoist.yaml: the image name, its
+// packages (each binary at /ko-app/<last path element>) and which of them
+// is the entrypoint (by that name; the first when empty).
+type ImageSpec struct {
+	Name       string   `yaml:"name"`
+	Packages   []string `yaml:"packages"`
+	Entrypoint string   `yaml:"entrypoint"`
 }
 
 // LoadHoist reads .hoist.yaml; a missing file is an empty config.

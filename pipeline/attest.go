@@ -17,7 +17,7 @@ func attestTarget(ctx context.Context, opts Options, b *bases, t *target, art pu
 		return nil
 	}
 	a := attest.Options{
-		Name:         t.name,
+		Name:         t.imageName(),
 		Artifact:     art,
 		Binaries:     map[string]string{},
 		SBOM:         opts.SBOM,

@@ -180,3 +180,52 @@ func TestPatternBuildsEveryCommand(t *testing.T) {
 		t.Errorf("a pattern of libraries only: %v", err)
 	}
 }
+
+// TestSeveralCommandsInOneImage: a .hoist.yaml images entry puts both
+// commands in /ko-app with the chosen entrypoint and both kodata trees; a
+// kodata file both provide, or an unknown entrypoint, is refused by name.
+func TestSeveralCommandsInOneImage(t *testing.T) {
+	host := registrytest.New(t)
+	opts := koModule(t, host, "", "package main\n\nfunc main() {}\n")
+	files := map[string]string{
+		"cmd/other/main.go": "package main\n\nfunc main() {}\n",
+		"cmd/svc/kodata/a.txt": "a", "cmd/other/kodata/b.txt": "b",
+	}
+	for p, body := range files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(opts.Dir, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(opts.Dir, p), body)
+	}
+	opts.Packages = nil
+	opts.Images = []config.ImageSpec{{Name: "tools", Packages: []string{"./cmd/svc", "./cmd/other"}, Entrypoint: "other"}}
+	res := run(t, opts)
+	if res.ImageName != "tools" {
+		t.Errorf("image name %q, want tools", res.ImageName)
+	}
+	img := pull(t, res.Ref)
+	cfg := must(img.ConfigFile())
+	if strings.Join(cfg.Config.Entrypoint, " ") != "/ko-app/other" || cfg.Config.Labels["org.opencontainers.image.title"] != "tools" {
+		t.Errorf("entrypoint %q title %q", cfg.Config.Entrypoint, cfg.Config.Labels["org.opencontainers.image.title"])
+	}
+	all := map[string]bool{}
+	for _, l := range must(img.Layers()) {
+		for p := range readTar(t, l) {
+			all[p] = true
+		}
+	}
+	for _, p := range []string{"ko-app/svc", "ko-app/other", "var/run/ko/a.txt", "var/run/ko/b.txt"} {
+		if !all[p] {
+			t.Errorf("image lacks %s", p)
+		}
+	}
+
+	write(t, filepath.Join(opts.Dir, "cmd/other/kodata/a.txt"), "clash")
+	if _, err := pipeline.Run(context.Background(), opts); err == nil || !strings.Contains(err.Error(), "kodata file /var/run/ko/a.txt comes from both") {
+		t.Errorf("kodata clash: %v", err)
+	}
+	opts.Images[0].Entrypoint = "nope"
+	if _, err := pipeline.Run(context.Background(), opts); err == nil || !strings.Contains(err.Error(), `entrypoint "nope" is none of its commands`) {
+		t.Errorf("unknown entrypoint: %v", err)
+	}
+}

@@ -43,6 +43,9 @@ type Options struct {
 	// package's base: those a pulled base's index lists, AllPlatforms for
 	// the synthesized ones. Platforms is then ignored.
 	AllPlatforms bool
+	// Images are built besides Packages: each holds several commands
+	// (.hoist.yaml images).
+	Images []config.ImageSpec
 	// Port is exposed as PORT/tcp; 0 exposes none.
 	Port int
 	User string

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"archive/tar"
 	"context"
 	"fmt"
 	"log/slog"
@@ -38,8 +39,13 @@ type target struct {
 	// ko its .ko.yaml build settings.
 	base string
 	ko   koEntry
-	data *build.Data
-	snap *snapshot
+	// image, when set, is the name the image is published under, and extra
+	// the other commands it holds (a .hoist.yaml images entry): this
+	// target's binary is the entrypoint.
+	image string
+	extra []*target
+	data  *build.Data
+	snap  *snapshot
 	// unverified: the package lookup was reused although files changed, so
 	// the build checks it still produced this package's command.
 	unverified bool
@@ -66,26 +72,28 @@ func Run(ctx context.Context, opts Options) ([]Result, error) {
 		return nil, err
 	}
 	for _, t := range targets {
-		if err := t.snap.save(opts.Cache); err != nil {
-			opts.Logger.Warn("not saving the build snapshot", "package", t.pkg.ImportPath, "error", err)
+		for _, m := range t.members() {
+			if err := m.snap.save(opts.Cache); err != nil {
+				opts.Logger.Warn("not saving the build snapshot", "package", m.pkg.ImportPath, "error", err)
+			}
 		}
 	}
 	results := make([]Result, 0, len(targets))
 	for _, t := range targets {
 		art, err := artifact(t.imgs)
 		if err != nil {
-			return nil, fmt.Errorf("indexing %s: %w", t.name, err)
+			return nil, fmt.Errorf("indexing %s: %w", t.imageName(), err)
 		}
-		opts.report(Event{Image: t.name, Stage: StagePushing})
-		ref, err := opts.Publisher.Publish(ctx, t.name, art)
+		opts.report(Event{Image: t.imageName(), Stage: StagePushing})
+		ref, err := opts.Publisher.Publish(ctx, t.imageName(), art)
 		if err != nil {
 			return nil, err
 		}
-		opts.report(Event{Image: t.name, Stage: StageDone})
+		opts.report(Event{Image: t.imageName(), Stage: StageDone})
 		if err := attestTarget(ctx, opts, bases, t, art, ref); err != nil {
 			return nil, err
 		}
-		results = append(results, Result{ImportPath: t.pkg.ImportPath, ImageName: t.name, Ref: ref})
+		results = append(results, Result{ImportPath: t.pkg.ImportPath, ImageName: t.imageName(), Ref: ref})
 	}
 	return results, nil
 }
@@ -107,44 +115,58 @@ func inspect(ctx context.Context, opts Options, bases *bases) ([]*target, error)
 		return nil, err
 	}
 	for _, p := range pkgs {
-		snap := loadSnapshot(opts.Cache, opts, p)
-		pkg := snap.Package
-		switch {
-		case snap.valid:
-			opts.Logger.Debug("sources unchanged since the last run: skipping go list", "package", p)
-		case snap.packageValid:
-			opts.Logger.Debug("only file contents changed: reusing the package lookup", "package", p)
-		default:
-			var err error
-			if pkg, err = build.Inspect(ctx, opts.Dir, p, opts.Environ); err != nil {
-				return nil, err
-			}
-			snap.Package = pkg
+		t, err := newTarget(ctx, opts, bases, p)
+		if err != nil {
+			return nil, err
 		}
-		n := publish.ImageName(pkg.ImportPath)
-		if prev, ok := byName[n]; ok && prev != pkg.ImportPath {
-			return nil, fmt.Errorf("%s and %s would both be published as image %q: build them in separate runs or rename one directory", prev, pkg.ImportPath, n)
+		n := t.name
+		if prev, ok := byName[n]; ok && prev != t.pkg.ImportPath {
+			return nil, fmt.Errorf("%s and %s would both be published as image %q: build them in separate runs or rename one directory", prev, t.pkg.ImportPath, n)
 		}
 		if _, ok := byName[n]; ok {
 			continue
 		}
-		byName[n] = pkg.ImportPath
-		data := build.NewData(ctx, pkg.Dir, opts.Environ, opts.Created)
-		t := &target{pkg: pkg, name: n, data: &data, snap: snap, unverified: !snap.valid && snap.packageValid,
-			base: opts.baseFor(pkg.ImportPath), platforms: opts.Platforms}
-		var err error
-		if t.ko, err = koBuild(opts.Ko, opts.Dir, pkg.Dir); err != nil {
-			return nil, fmt.Errorf("%s: %w", pkg.ImportPath, err)
-		}
-		if opts.AllPlatforms {
-			if t.platforms, err = bases.allPlatforms(ctx, t.base); err != nil {
-				return nil, err
-			}
-		}
-		t.imgs, t.bins = make([]v1.Image, len(t.platforms)), make([]string, len(t.platforms))
+		byName[n] = t.pkg.ImportPath
 		targets = append(targets, t)
 	}
-	return targets, nil
+	images, err := inspectImages(ctx, opts, bases, byName)
+	if err != nil {
+		return nil, err
+	}
+	return append(targets, images...), nil
+}
+
+// newTarget resolves one package: its lookup (from the snapshot when
+// the sources did not change), .ko.yaml settings, base and platforms.
+func newTarget(ctx context.Context, opts Options, bases *bases, p string) (*target, error) {
+	snap := loadSnapshot(opts.Cache, opts, p)
+	pkg := snap.Package
+	switch {
+	case snap.valid:
+		opts.Logger.Debug("sources unchanged since the last run: skipping go list", "package", p)
+	case snap.packageValid:
+		opts.Logger.Debug("only file contents changed: reusing the package lookup", "package", p)
+	default:
+		var err error
+		if pkg, err = build.Inspect(ctx, opts.Dir, p, opts.Environ); err != nil {
+			return nil, err
+		}
+		snap.Package = pkg
+	}
+	data := build.NewData(ctx, pkg.Dir, opts.Environ, opts.Created)
+	t := &target{pkg: pkg, name: publish.ImageName(pkg.ImportPath), data: &data, snap: snap,
+		unverified: !snap.valid && snap.packageValid, base: opts.baseFor(pkg.ImportPath), platforms: opts.Platforms}
+	var err error
+	if t.ko, err = koBuild(opts.Ko, opts.Dir, pkg.Dir); err != nil {
+		return nil, fmt.Errorf("%s: %w", pkg.ImportPath, err)
+	}
+	if opts.AllPlatforms {
+		if t.platforms, err = bases.allPlatforms(ctx, t.base); err != nil {
+			return nil, err
+		}
+	}
+	t.imgs, t.bins = make([]v1.Image, len(t.platforms)), make([]string, len(t.platforms))
+	return t, nil
 }
 
 // expandPatterns replaces each "./..."-style argument by the main packages
@@ -209,11 +231,26 @@ func buildOne(ctx context.Context, opts Options, bases *bases, t *target, p v1.P
 	if err := checkInterpreter(ctx, bin, base, t.base, t.pkg.ImportPath); err != nil {
 		return nil, "", err
 	}
+	binLayers := []assemble.Layer{binLayer}
+	for i, e := range t.extra {
+		edir := filepath.Join(dir, fmt.Sprint("extra-", i))
+		if err := os.MkdirAll(edir, 0o755); err != nil {
+			return nil, "", err
+		}
+		l, ebin, err := binaryLayer(ctx, opts, bases.toolchain, e, p, edir)
+		if err != nil {
+			return nil, "", err
+		}
+		if err := checkInterpreter(ctx, ebin, base, t.base, e.pkg.ImportPath); err != nil {
+			return nil, "", err
+		}
+		binLayers = append(binLayers, l)
+	}
 	appLayers, env, err := kodataLayer(ctx, opts, t, dir)
 	if err != nil {
 		return nil, "", err
 	}
-	appLayers = append(appLayers, binLayer)
+	appLayers = append(appLayers, binLayers...)
 	img, err := assemble.Image(ctx, assemble.Options{
 		Base:        base,
 		Platform:    p,
@@ -227,19 +264,39 @@ func buildOne(ctx context.Context, opts Options, bases *bases, t *target, p v1.P
 		Annotations: opts.Annotations,
 		Created:     opts.Created,
 	})
-	opts.report(Event{Image: t.name, Platform: p.String(), Stage: StageLayered})
+	opts.report(Event{Image: t.imageName(), Platform: p.String(), Stage: StageLayered})
 	return img, bin, err
 }
 
-// kodataLayer writes the package's static assets, when it has kodata/.
+// kodataLayer writes the static assets of the image's packages, when they
+// have kodata/: one layer, and two packages placing different files at the
+// same path are refused by name.
 func kodataLayer(ctx context.Context, opts Options, t *target, dir string) ([]assemble.Layer, []string, error) {
-	kodata := filepath.Join(t.pkg.Dir, "kodata")
-	if fi, err := os.Stat(kodata); err != nil || !fi.IsDir() {
-		return nil, nil, nil
+	var entries []layers.Entry
+	owner := map[string]string{}
+	for _, m := range t.members() {
+		kodata := filepath.Join(m.pkg.Dir, "kodata")
+		if fi, err := os.Stat(kodata); err != nil || !fi.IsDir() {
+			continue
+		}
+		es, err := layers.Kodata(kodata)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, e := range es {
+			prev, seen := owner[e.Path]
+			switch {
+			case seen && e.Type == tar.TypeDir:
+				continue
+			case seen:
+				return nil, nil, fmt.Errorf("image %s: kodata file %s comes from both %s and %s: rename one", t.imageName(), e.Path, prev, m.pkg.ImportPath)
+			}
+			owner[e.Path] = m.pkg.ImportPath
+			entries = append(entries, e)
+		}
 	}
-	entries, err := layers.Kodata(kodata)
-	if err != nil {
-		return nil, nil, err
+	if len(entries) == 0 {
+		return nil, nil, nil
 	}
 	l, err := layers.New(ctx, entries, layers.Options{Time: opts.Created, Compression: opts.Compression, Dir: dir})
 	if err != nil {
@@ -273,7 +330,7 @@ func ports(p int) []string {
 func labels(opts Options, t *target) map[string]string {
 	git := t.data.Git
 	out := map[string]string{
-		"org.opencontainers.image.title":   t.name,
+		"org.opencontainers.image.title":   t.imageName(),
 		"org.opencontainers.image.created": opts.Created.UTC().Format(time.RFC3339),
 	}
 	if git.FullCommit != "" {

@@ -99,8 +99,13 @@ func (s *settings) pipelineOptions(cwd string, args []string, log *slog.Logger) 
 		},
 		Stderr: os.Stderr, Logger: log,
 	}
-	if len(opts.Packages) == 0 {
+	switch {
+	case len(opts.Packages) == 0 && len(s.hoist.Images) > 0:
+		opts.Images = s.hoist.Images
+	case len(opts.Packages) == 0:
 		opts.Packages = []string{"."}
+	case len(s.hoist.Images) > 0:
+		log.Info("packages given: the images of .hoist.yaml are not built this time")
 	}
 	s.applyBase(&opts)
 	var err error
