@@ -188,7 +188,7 @@ func TestSeveralCommandsInOneImage(t *testing.T) {
 	host := registrytest.New(t)
 	opts := koModule(t, host, "", "package main\n\nfunc main() {}\n")
 	files := map[string]string{
-		"cmd/other/main.go": "package main\n\nfunc main() {}\n",
+		"cmd/other/main.go":    "package main\n\nfunc main() {}\n",
 		"cmd/svc/kodata/a.txt": "a", "cmd/other/kodata/b.txt": "b",
 	}
 	for p, body := range files {
