@@ -31,35 +31,41 @@ func koBuild(ko *config.Ko, koDir, pkgDir string) (koEntry, error) {
 		return e, nil
 	}
 	e.Env, e.Flags, e.Ldflags = ko.DefaultEnv, ko.DefaultFlags, ko.DefaultLdflags
-	for _, b := range ko.Builds {
+	// ko keys the entries by import path in a map, so of two entries for
+	// one package the last wins.
+	match := -1
+	for i, b := range ko.Builds {
 		main := filepath.Join(koDir, b.Dir, b.Main)
 		if fi, err := os.Stat(main); err == nil && fi.Mode().IsRegular() {
 			main = filepath.Dir(main)
 		}
-		if filepath.Clean(main) != filepath.Clean(pkgDir) {
-			continue
+		if filepath.Clean(main) == filepath.Clean(pkgDir) {
+			match = i
 		}
-		e.ID = b.ID
-		if len(b.Env) > 0 {
-			e.Env = b.Env
+	}
+	if match < 0 {
+		return e, nil
+	}
+	b := ko.Builds[match]
+	e.ID = b.ID
+	if len(b.Env) > 0 {
+		e.Env = b.Env
+	}
+	if len(b.Flags) > 0 {
+		e.Flags = b.Flags
+	}
+	if len(b.Ldflags) > 0 {
+		e.Ldflags = b.Ldflags
+	}
+	if b.LinuxCapabilities != nil {
+		c, err := layers.FileCapability(b.LinuxCapabilities)
+		if err != nil {
+			return e, err
 		}
-		if len(b.Flags) > 0 {
-			e.Flags = b.Flags
+		e.Capability, e.CapabilityText = c, strings.Join(b.LinuxCapabilities, " ")
+		if c == "" {
+			e.CapabilityText = "no capability"
 		}
-		if len(b.Ldflags) > 0 {
-			e.Ldflags = b.Ldflags
-		}
-		if b.LinuxCapabilities != nil {
-			c, err := layers.FileCapability(b.LinuxCapabilities)
-			if err != nil {
-				return e, err
-			}
-			e.Capability, e.CapabilityText = c, strings.Join(b.LinuxCapabilities, " ")
-			if c == "" {
-				e.CapabilityText = "no capability"
-			}
-		}
-		break
 	}
 	return e, nil
 }

@@ -27,6 +27,7 @@ func TestKoBuild(t *testing.T) {
 		Builds: []config.KoBuild{
 			{ID: "app", Dir: ".", Main: "./app", Env: []string{"B=2"}, Ldflags: []string{"-w"}},
 			{ID: "other", Main: "./other", Flags: []string{"-x"}, LinuxCapabilities: []string{"chown"}},
+			{ID: "file-first", Main: "./file", Env: []string{"LOST=1"}},
 			{ID: "file", Main: "./file/main.go", LinuxCapabilities: []string{}},
 		},
 	}

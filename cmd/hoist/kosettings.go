@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 
 	"github.com/hoist-build/hoist/config"
 	"github.com/hoist-build/hoist/pipeline"
@@ -88,6 +89,15 @@ func (s *settings) koWarnings(log *slog.Logger, opts pipeline.Options) {
 	if os.Getenv("SOURCE_DATE_EPOCH") == "" && (s.ko.HasTemplate(".Date") || s.ko.HasTemplate(".Timestamp")) {
 		log.Warn(fmt.Sprintf("%s: {{.Date}}/{{.Timestamp}} is %s (the epoch, for reproducible builds), where ko uses the current time: set SOURCE_DATE_EPOCH",
 			s.ko.Path, opts.Created.Format("2006-01-02T15:04:05Z07:00")))
+	}
+	for i, b := range s.ko.Builds {
+		if _, err := os.Stat(filepath.Join(b.Dir, b.Main)); err != nil {
+			log.Warn(fmt.Sprintf("%s:%d: builds[%d] (id %q) names %s, which does not exist: ko refuses the whole file, hoist ignores the entry",
+				s.ko.Path, b.Line, i, b.ID, filepath.Join(b.Dir, b.Main)))
+		}
+	}
+	if os.Getenv("KO_DATA_DATE_EPOCH") != "" {
+		log.Warn("KO_DATA_DATE_EPOCH is not read: kodata files are dated SOURCE_DATE_EPOCH, like every file")
 	}
 	if os.Getenv("KO_GO_PATH") != "" {
 		log.Warn("KO_GO_PATH is not read: hoist runs the go command found on PATH")

@@ -81,7 +81,7 @@ func TestKoWarningsPrinted(t *testing.T) {
 	clearEnv(t)
 	t.Setenv("KO_CONFIG_PATH", "")
 	dir := t.TempDir()
-	write(t, filepath.Join(dir, ".ko.yaml"), "defaultLabels: {a: b}\nbuilds:\n- main: .\n  ldflags: -X main.d={{.Date}}\n")
+	write(t, filepath.Join(dir, ".ko.yaml"), "defaultLabels: {a: b}\nbuilds:\n- main: .\n  ldflags: -X main.d={{.Date}}\n- id: gone\n  main: ./missing\n")
 	_, s, err := settingsFor(t, dir)
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +91,7 @@ func TestKoWarningsPrinted(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	for _, want := range []string{`.ko.yaml:1: unknown key \"defaultLabels\" ignored`, `{{.Date}}/{{.Timestamp}} is 1970-01-01T00:00:00Z`} {
+	for _, want := range []string{`.ko.yaml:1: unknown key \"defaultLabels\" ignored`, `{{.Date}}/{{.Timestamp}} is 1970-01-01T00:00:00Z`, `.ko.yaml:5: builds[1] (id \"gone\") names missing, which does not exist`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %q:\n%s", want, out)
 		}
