@@ -24,6 +24,10 @@ import (
 type bases struct {
 	opts      Options
 	toolchain toolchain
+	// runCtx is the whole run's context: a pulled base reads its layers
+	// lazily, when the image is published, long after the build's own
+	// (cancelled) context is gone.
+	runCtx context.Context
 
 	distroOnce   sync.Once
 	distroLayers []assemble.Layer
@@ -39,7 +43,7 @@ func newBases(ctx context.Context, opts Options) (*bases, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &bases{opts: opts, toolchain: tc, pulled: map[string]v1.Image{}, platforms: map[string][]v1.Platform{}}, nil
+	return &bases{opts: opts, toolchain: tc, runCtx: ctx, pulled: map[string]v1.Image{}, platforms: map[string][]v1.Platform{}}, nil
 }
 
 func (b *bases) distroless(ctx context.Context) ([]assemble.Layer, error) {
@@ -116,7 +120,7 @@ func (b *bases) image(ctx context.Context, ref string, p v1.Platform) (v1.Image,
 	if img, ok := b.pulled[key]; ok {
 		return img, nil
 	}
-	img, err := publish.Pull(ctx, ref, p, b.opts.Remote)
+	img, err := publish.Pull(b.runCtx, ref, p, b.opts.Remote)
 	if err != nil {
 		return nil, err
 	}

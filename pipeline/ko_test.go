@@ -19,6 +19,7 @@ import (
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/layers"
 	"github.com/hoist-build/hoist/pipeline"
+	"github.com/hoist-build/hoist/publish"
 )
 
 // pushBase pushes an index of tiny images, one per platform, whose config
@@ -228,4 +229,19 @@ func TestSeveralCommandsInOneImage(t *testing.T) {
 	if _, err := pipeline.Run(context.Background(), opts); err == nil || !strings.Contains(err.Error(), `entrypoint "nope" is none of its commands`) {
 		t.Errorf("unknown entrypoint: %v", err)
 	}
+}
+
+// TestPulledBaseToLayout: a pulled base's layers are read when the layout
+// is written, after the build phase; they must still be readable then.
+func TestPulledBaseToLayout(t *testing.T) {
+	host := registrytest.New(t)
+	base := host + "/layoutbase:latest"
+	pushBase(t, base, "", []layers.Entry{layers.File("/etc/base.txt", 0o644, []byte("base"))}, v1.Platform{OS: "linux", Architecture: "amd64"})
+	opts := koModule(t, host, "defaultBaseImage: "+base+"\n", "package main\n\nfunc main() {}\n")
+	pub, err := publish.NewLayout(filepath.Join(t.TempDir(), "layout"), []string{"latest"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Publisher = pub
+	run(t, opts)
 }
