@@ -22,7 +22,7 @@ func binaryLayer(ctx context.Context, opts Options, tc toolchain, t *target, p v
 	env, flags, ldflags := t.ko.Env, t.ko.Flags, t.ko.Ldflags
 	b := binaryBuild{opts: opts, t: t, p: p, dir: dir, bopts: build.Options{
 		Dir: opts.Dir, Package: t.pkg.ImportPath, Platform: p, Environ: opts.Environ,
-		Env: env, Flags: flags, Ldflags: ldflags, Output: filepath.Join(dir, t.name),
+		Env: env, Flags: flags, Ldflags: ldflags, Output: filepath.Join(dir, t.bin),
 		Stderr: opts.Stderr, Logger: opts.Logger, Time: opts.Created, Data: t.data,
 	}}
 	if opts.Cache == nil {
@@ -80,7 +80,7 @@ type binaryBuild struct {
 }
 
 func (b binaryBuild) history() string {
-	return "hoist: " + b.t.pkg.ImportPath + " binary (" + layers.AppDir + "/" + b.t.name + ", " + b.t.ko.CapabilityText + ")"
+	return "hoist: " + b.t.pkg.ImportPath + " binary (" + layers.AppDir + "/" + b.t.bin + ", " + b.t.ko.CapabilityText + ")"
 }
 
 // compile runs go build in the background; the channel yields its result.
@@ -115,7 +115,7 @@ func (b binaryBuild) cached(key string) (assemble.Layer, string, bool) {
 // pack writes the binary layer and, when key is set, caches both.
 func (b binaryBuild) pack(ctx context.Context, key string) (assemble.Layer, string, error) {
 	bin := b.bopts.Output
-	l, err := layers.New(ctx, []layers.Entry{layers.BinaryWithCapability(bin, b.t.name, b.t.ko.Capability)}, layers.Options{Time: b.opts.Created, Compression: b.opts.Compression, Dir: b.dir})
+	l, err := layers.New(ctx, []layers.Entry{layers.BinaryWithCapability(bin, b.t.bin, b.t.ko.Capability)}, layers.Options{Time: b.opts.Created, Compression: b.opts.Compression, Dir: b.dir})
 	if err != nil {
 		return assemble.Layer{}, "", fmt.Errorf("writing binary layer: %w", err)
 	}

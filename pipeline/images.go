@@ -43,15 +43,15 @@ func inspectImages(ctx context.Context, opts Options, bases *bases, byName map[s
 			if err != nil {
 				return nil, fmt.Errorf("image %q: %w", spec.Name, err)
 			}
-			if prev, ok := binaries[m.name]; ok {
-				return nil, fmt.Errorf("image %q: %s and %s would both be /ko-app/%s: put them in separate images", spec.Name, prev, m.pkg.ImportPath, m.name)
+			if prev, ok := binaries[m.bin]; ok {
+				return nil, fmt.Errorf("image %q: %s and %s would both be /ko-app/%s: put them in separate images", spec.Name, prev, m.pkg.ImportPath, m.bin)
 			}
-			binaries[m.name] = m.pkg.ImportPath
+			binaries[m.bin] = m.pkg.ImportPath
 			members = append(members, m)
 		}
 		entry := 0
 		if spec.Entrypoint != "" {
-			entry = slices.IndexFunc(members, func(m *target) bool { return m.name == spec.Entrypoint })
+			entry = slices.IndexFunc(members, func(m *target) bool { return m.bin == spec.Entrypoint })
 			if entry < 0 {
 				return nil, fmt.Errorf("image %q: entrypoint %q is none of its commands (%v): name one by its last path element", spec.Name, spec.Entrypoint, slices.Sorted(maps.Keys(binaries)))
 			}

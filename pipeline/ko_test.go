@@ -245,3 +245,27 @@ func TestPulledBaseToLayout(t *testing.T) {
 	opts.Publisher = pub
 	run(t, opts)
 }
+
+// TestBinaryKeepsCase: ko names the binary after the last path element as
+// written (/ko-app/initContainer); only the image name is lowercased.
+func TestBinaryKeepsCase(t *testing.T) {
+	host := registrytest.New(t)
+	opts := koModule(t, host, "", "package main\n\nfunc main() {}\n")
+	if err := os.MkdirAll(filepath.Join(opts.Dir, "cmd", "initContainer"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(opts.Dir, "cmd", "initContainer", "main.go"), "package main\n\nfunc main() {}\n")
+	opts.Packages = []string{"./cmd/initContainer"}
+	res := run(t, opts)
+	if res.ImageName != "initcontainer" {
+		t.Errorf("image name %q, want initcontainer", res.ImageName)
+	}
+	img := pull(t, res.Ref)
+	if ep := must(img.ConfigFile()).Config.Entrypoint; strings.Join(ep, " ") != "/ko-app/initContainer" {
+		t.Errorf("entrypoint %q, want /ko-app/initContainer", ep)
+	}
+	ls := must(img.Layers())
+	if readTar(t, ls[len(ls)-1])["ko-app/initContainer"] == nil {
+		t.Error("no ko-app/initContainer in the binary layer")
+	}
+}

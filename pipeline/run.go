@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -31,6 +32,9 @@ type Result struct {
 type target struct {
 	pkg  build.Package
 	name string
+	// bin is the binary's name in /ko-app: the last path element, case
+	// kept, as ko names it (name is lowercased for the registry).
+	bin string
 	// platforms are Options.Platforms, or the base's with AllPlatforms.
 	platforms []v1.Platform
 	imgs      []v1.Image // one per platform, in platforms order
@@ -154,7 +158,7 @@ func newTarget(ctx context.Context, opts Options, bases *bases, p string) (*targ
 		snap.Package = pkg
 	}
 	data := build.NewData(ctx, pkg.Dir, opts.Environ, opts.Created)
-	t := &target{pkg: pkg, name: publish.ImageName(pkg.ImportPath), data: &data, snap: snap,
+	t := &target{pkg: pkg, name: publish.ImageName(pkg.ImportPath), bin: appFilename(pkg.ImportPath), data: &data, snap: snap,
 		unverified: !snap.valid && snap.packageValid, base: opts.baseFor(pkg.ImportPath), platforms: opts.Platforms}
 	var err error
 	if t.ko, err = koBuild(opts.Ko, opts.Dir, pkg.Dir); err != nil {
@@ -255,7 +259,7 @@ func buildOne(ctx context.Context, opts Options, bases *bases, t *target, p v1.P
 		Base:        base,
 		Platform:    p,
 		Layers:      appLayers,
-		Entrypoint:  []string{filepath.Join(layers.AppDir, t.name)},
+		Entrypoint:  []string{path.Join(layers.AppDir, t.bin)},
 		User:        userFor(opts, base),
 		WorkingDir:  "/",
 		Env:         append(env, opts.Env...),
@@ -316,6 +320,15 @@ func userFor(opts Options, base v1.Image) string {
 		return cfg.Config.User
 	}
 	return opts.User
+}
+
+// appFilename is ko's name for a package's binary: its last path element.
+func appFilename(importPath string) string {
+	base := path.Base(importPath)
+	if base == "." || base == "/" {
+		return "ko-app"
+	}
+	return base
 }
 
 func ports(p int) []string {
