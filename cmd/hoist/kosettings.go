@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/hoist-build/hoist/config"
 	"github.com/hoist-build/hoist/pipeline"
@@ -86,9 +87,13 @@ func (s *settings) koWarnings(log *slog.Logger, opts pipeline.Options) {
 	for _, w := range s.ko.Warnings {
 		log.Warn(w)
 	}
-	if os.Getenv("SOURCE_DATE_EPOCH") == "" && (s.ko.HasTemplate(".Date") || s.ko.HasTemplate(".Timestamp")) {
+	usesDate := s.ko.HasTemplate(".Date") || s.ko.HasTemplate(".Timestamp")
+	if _, offset := opts.Created.In(time.Local).Zone(); usesDate && os.Getenv("SOURCE_DATE_EPOCH") == "" {
 		log.Warn(fmt.Sprintf("%s: {{.Date}}/{{.Timestamp}} is %s (the epoch, for reproducible builds), where ko uses the current time: set SOURCE_DATE_EPOCH",
-			s.ko.Path, opts.Created.Format("2006-01-02T15:04:05Z07:00")))
+			s.ko.Path, opts.Created.Format(time.RFC3339)))
+	} else if usesDate && offset != 0 && s.ko.HasTemplate(".Date") {
+		log.Warn(fmt.Sprintf("%s: {{.Date}} is %s in UTC, where ko writes it in the local time zone (TZ): set TZ=UTC for the same binary from both",
+			s.ko.Path, opts.Created.Format(time.RFC3339)))
 	}
 	for i, b := range s.ko.Builds {
 		if _, err := os.Stat(filepath.Join(b.Dir, b.Main)); err != nil {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestKoPrecedence: base and platforms come from the flag, then HOIST_*,
@@ -101,5 +102,14 @@ func TestKoWarningsPrinted(t *testing.T) {
 	s.pipelineOptions(dir, nil, slog.New(slog.NewTextHandler(&buf, nil)))
 	if strings.Contains(buf.String(), "{{.Date}}") {
 		t.Errorf("warned about .Date although SOURCE_DATE_EPOCH is set:\n%s", buf.String())
+	}
+	// ko formats .Date in the local zone: outside UTC the binaries differ.
+	local := time.Local
+	defer func() { time.Local = local }()
+	time.Local = time.FixedZone("X", 3600)
+	buf.Reset()
+	s.pipelineOptions(dir, nil, slog.New(slog.NewTextHandler(&buf, nil)))
+	if !strings.Contains(buf.String(), "{{.Date}} is 2023-11-14T22:13:20Z in UTC, where ko writes it in the local time zone") {
+		t.Errorf("no warning about the time zone:\n%s", buf.String())
 	}
 }
