@@ -62,3 +62,16 @@ func TestTypeErrorsNameTheKey(t *testing.T) {
 		}
 	}
 }
+
+func TestHoistImages(t *testing.T) {
+	path := filepath.Join(t.TempDir(), ".hoist.yaml")
+	os.WriteFile(path, []byte("images:\n- name: tools\n  packages: [./cmd/a, ./cmd/b]\n  entrypoint: b\n"), 0o644)
+	h, err := LoadHoist(path)
+	if err != nil || len(h.Images) != 1 || h.Images[0].Name != "tools" || len(h.Images[0].Packages) != 2 || h.Images[0].Entrypoint != "b" {
+		t.Fatalf("got %+v, %v", h, err)
+	}
+	os.WriteFile(path, []byte("images:\n- name: tools\n  pkgs: [./cmd/a]\n"), 0o644)
+	if _, err := LoadHoist(path); err == nil || !strings.Contains(err.Error(), `unknown key "pkgs" (line 3)`) {
+		t.Fatalf("a misspelt key in images must stay an error in .hoist.yaml: %v", err)
+	}
+}
