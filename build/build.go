@@ -26,8 +26,9 @@ type Options struct {
 	// Environ is the base environment of the go command and of git, and the
 	// source of {{.Env.X}}; typically os.Environ().
 	Environ []string
-	// Env is extra KEY=value entries from the config, templated. It is the
-	// place to re-enable cgo with CGO_ENABLED=1.
+	// Env is extra KEY=value entries from the config, passed as they are
+	// (ko does not expand templates there). It is the place to re-enable
+	// cgo with CGO_ENABLED=1.
 	Env []string
 	// Flags are extra go build flags, templated, e.g. -tags=netgo.
 	Flags []string
@@ -56,7 +57,7 @@ type Options struct {
 // claims.
 var targetVars = []string{"GOOS", "GOARCH", "GOARM", "GOARM64", "GOAMD64", "GO386", "GOMIPS", "GOMIPS64", "GOPPC64", "GORISCV64", "GOWASM"}
 
-// Build runs `go build -trimpath [-ldflags ...] [flags] -o Output -- Package`
+// Build runs `go build [flags] -trimpath [-ldflags ...] -o Output -- Package`
 // for opts.Platform. It does not check that Package is a main package; call
 // Inspect first for a clear message.
 func Build(ctx context.Context, opts Options) error {
@@ -113,11 +114,8 @@ func command(ctx context.Context, opts Options, platform v1.Platform) (env, args
 		d := NewData(ctx, opts.Dir, opts.Environ, opts.Time)
 		data = &d
 	}
-	extra, err := data.Expand("env", opts.Env)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, kv := range extra {
+	// ko passes env entries as they are: no templates there.
+	for _, kv := range opts.Env {
 		if !strings.Contains(kv, "=") {
 			return nil, nil, fmt.Errorf("env entry %q: want KEY=value", kv)
 		}
@@ -125,31 +123,63 @@ func command(ctx context.Context, opts Options, platform v1.Platform) (env, args
 			return nil, nil, fmt.Errorf("env entry %q: the platform sets %s, not env", kv, k)
 		}
 	}
-	flags, err := data.Expand("flags", opts.Flags)
-	if err != nil {
-		return nil, nil, err
-	}
-	ldflags, err := data.Expand("ldflags", opts.Ldflags)
-	if err != nil {
-		return nil, nil, err
-	}
-	// Order matters: defaults (cgo off, the architecture's baseline level,
-	// which a GOENV file must not raise), then the config's env, then the platform, so
-	// the config can turn cgo back on or pick GOARM for a variant-less arm
-	// but can never contradict the platform.
-	env = envDelete(opts.Environ, targetVars...)
-	env = envSet(env, "CGO_ENABLED=0")
+	// As ko: cgo off unless the caller's environment or the config turns
+	// it on; the config's env over the caller's. Unlike ko, the platform
+	// always wins, so a GOARCH or GOAMD64 left in the shell cannot make a
+	// binary for another platform than the image claims, and the
+	// architecture's baseline level is set explicitly, since the go command
+	// would otherwise take GOAMD64 and friends from its GOENV file; the
+	// config may still pick a level for a variant-less platform.
+	env = envSet([]string{"CGO_ENABLED=0"}, envDelete(opts.Environ, targetVars...)...)
 	env = envSet(env, baselines[platform.Architecture]...)
-	env = envSet(env, extra...)
+	env = envSet(env, opts.Env...)
 	env = envSet(env, penv...)
-
-	args = []string{"build", "-trimpath"}
+	if err := refuseToolexec("GOFLAGS", strings.Fields(envValue(env, "GOFLAGS"))); err != nil {
+		return nil, nil, err
+	}
+	d, err := data.forBuild(ctx, env, opts.Flags, opts.Ldflags)
+	if err != nil {
+		return nil, nil, err
+	}
+	flags, err := d.Expand("flags", opts.Flags)
+	if err != nil {
+		return nil, nil, err
+	}
+	ldflags, err := d.Expand("ldflags", opts.Ldflags)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := refuseToolexec("flags", flags); err != nil {
+		return nil, nil, err
+	}
+	// ko's order: flags, -trimpath, then -ldflags, so that -ldflags from
+	// ldflags wins over one in flags and a -trimpath=false is overridden.
+	args = append([]string{"build"}, flags...)
+	args = append(args, "-trimpath")
 	if len(ldflags) > 0 {
 		args = append(args, "-ldflags="+strings.Join(ldflags, " "))
 	}
-	args = append(args, flags...)
 	args = append(args, "-o", opts.Output, "--", opts.Package)
 	return env, args, nil
+}
+
+// refuseToolexec refuses -toolexec as ko does, in flags or GOFLAGS: it runs
+// an arbitrary program for every compile and link, which a config file
+// checked into a repository must not be able to ask for.
+func refuseToolexec(where string, args []string) error {
+	for _, a := range args {
+		for _, d := range []string{"-", "--"} {
+			if a == d+"toolexec" || strings.HasPrefix(a, d+"toolexec=") {
+				return fmt.Errorf("%s: %s runs an arbitrary program during the build: hoist refuses it, as ko does; remove it", where, a)
+			}
+		}
+	}
+	return nil
+}
+
+func envValue(env []string, key string) string {
+	v, _ := envLookup(env, key)
+	return v
 }
 
 // envDelta lists the entries of env that differ from base, which is all a

@@ -36,9 +36,42 @@ func TestCommand(t *testing.T) {
 			name:     "arm variant and templates",
 			opts:     Options{Package: ".", Output: "o", Env: []string{"CGO_ENABLED=1", "X={{.Env.V}}"}, Flags: []string{"-tags=netgo", "-v"}, Ldflags: []string{"-s", "-X main.v={{.Env.V}}"}},
 			platform: v1.Platform{OS: "linux", Architecture: "arm", Variant: "v7"},
-			wantEnv:  []string{"CGO_ENABLED=1", "X=1.0", "GOOS=linux", "GOARCH=arm", "GOARM=7"},
+			wantEnv:  []string{"CGO_ENABLED=1", "X={{.Env.V}}", "GOOS=linux", "GOARCH=arm", "GOARM=7"},
 			noEnv:    []string{"GOAMD64"},
-			wantArgs: []string{"build", "-trimpath", "-ldflags=-s -X main.v=1.0", "-tags=netgo", "-v", "-o", "o", "--", "."},
+			wantArgs: []string{"build", "-tags=netgo", "-v", "-trimpath", "-ldflags=-s -X main.v=1.0", "-o", "o", "--", "."},
+		},
+		{
+			// ko's template data: LDFLAGS preset, the build's own env and
+			// the platform's variables, .GoEnv overridden by them.
+			name:     "template data as ko's",
+			opts:     Options{Package: ".", Output: "o", Environ: []string{"PATH=" + os.Getenv("PATH"), "GOENV=off", "GOCACHE=" + t.TempDir()}, Env: []string{"FROM_CONFIG=c"}, Ldflags: []string{"{{.Env.LDFLAGS}}|{{.Env.FROM_CONFIG}}|{{.Env.GOARCH}}|{{.Env.CGO_ENABLED}}|{{.GoEnv.GOOS}}|{{.GoEnv.GOARCH}}"}},
+			platform: v1.Platform{OS: "linux", Architecture: "arm64"},
+			wantArgs: []string{"build", "-trimpath", "-ldflags=|c|arm64|0|linux|arm64", "-o", "o", "--", "."},
+		},
+		{
+			name:    "cgo from the caller's environment, as ko",
+			opts:    Options{Package: ".", Output: "o", Environ: []string{"CGO_ENABLED=1"}},
+			wantEnv: []string{"CGO_ENABLED=1"},
+		},
+		{
+			name:    "toolexec in flags",
+			opts:    Options{Package: ".", Output: "o", Flags: []string{"-toolexec", "/bin/sh"}},
+			wantErr: "flags: -toolexec runs an arbitrary program",
+		},
+		{
+			name:    "toolexec= in flags",
+			opts:    Options{Package: ".", Output: "o", Flags: []string{"--toolexec=x"}},
+			wantErr: "flags: --toolexec=x runs",
+		},
+		{
+			name:    "toolexec in GOFLAGS from the config",
+			opts:    Options{Package: ".", Output: "o", Env: []string{"GOFLAGS=-mod=mod -toolexec=x"}},
+			wantErr: "GOFLAGS: -toolexec=x runs",
+		},
+		{
+			name:    "toolexec in GOFLAGS from the caller",
+			opts:    Options{Package: ".", Output: "o", Environ: []string{"GOFLAGS=-toolexec=x"}},
+			wantErr: "GOFLAGS: -toolexec=x runs",
 		},
 		{
 			name:     "config picks GOARM when the platform does not",
@@ -72,7 +105,7 @@ func TestCommand(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			opts := tt.opts
 			opts.Dir = t.TempDir()
-			opts.Environ = base
+			opts.Environ = append(slices.Clone(base), opts.Environ...)
 			env, args, err := command(context.Background(), opts, normalizePlatform(tt.platform))
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {

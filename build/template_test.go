@@ -127,6 +127,14 @@ func TestGitInfo(t *testing.T) {
 		t.Errorf("after adding a file: TreeState=%q IsDirty=%v IsClean=%v, want dirty", g.TreeState, g.IsDirty, g.IsClean)
 	}
 
+	// Without a tag ko's .Git.Tag is v0.0.0; FoundTag stays empty for the
+	// version label.
+	run(t, repo, testEnviron(repo), "git", "tag", "-d", "v0.1.0")
+	g = gitInfo(ctx, repo, testEnviron(repo))
+	if g.Tag != "v0.0.0" || g.FoundTag() != "" {
+		t.Errorf("untagged: Tag=%q FoundTag=%q, want v0.0.0 and empty", g.Tag, g.FoundTag())
+	}
+
 	// Without git on PATH the data is empty rather than an error.
 	if g := gitInfo(ctx, repo, []string{"PATH=" + t.TempDir()}); g != (Git{}) {
 		t.Errorf("without git = %+v, want zero", g)

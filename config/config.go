@@ -41,40 +41,23 @@ type Hoist struct {
 	SBOMDir     string   `yaml:"sbom-dir"`
 	Provenance  *bool    `yaml:"provenance"`
 	Progress    string   `yaml:"progress"`
+	// Images puts several commands in one image, which ko cannot (ko#251).
+	Images []ImageSpec `yaml:"images"`
 }
 
-// Ko is the part of ko's .ko.yaml that hoist reads.
-type Ko struct {
-	DefaultBaseImage   string            `yaml:"defaultBaseImage"`
-	BaseImageOverrides map[string]string `yaml:"baseImageOverrides"`
-	DefaultPlatforms   []string          `yaml:"defaultPlatforms"`
-	DefaultEnv         []string          `yaml:"defaultEnv"`
-	DefaultFlags       Flags             `yaml:"defaultFlags"`
-	DefaultLdflags     Strings           `yaml:"defaultLdflags"`
-	Builds             []KoBuild         `yaml:"builds"`
-}
-
-// KoBuild is one entry of .ko.yaml's builds.
-type KoBuild struct {
-	ID                string   `yaml:"id"`
-	Dir               string   `yaml:"dir"`
-	Main              string   `yaml:"main"`
-	Env               []string `yaml:"env"`
-	Flags             Flags    `yaml:"flags"`
-	Ldflags           Strings  `yaml:"ldflags"`
-	LinuxCapabilities []string `yaml:"linux_capabilities"`
+// ImageSpec is one images entry of .hoist.yaml: the image name, its
+// packages (each binary at /ko-app/<last path element>) and which of them
+// is the entrypoint (by that name; the first when empty).
+type ImageSpec struct {
+	Name       string   `yaml:"name"`
+	Packages   []string `yaml:"packages"`
+	Entrypoint string   `yaml:"entrypoint"`
 }
 
 // LoadHoist reads .hoist.yaml; a missing file is an empty config.
 func LoadHoist(path string) (*Hoist, error) {
 	var h Hoist
 	return &h, load(path, &h)
-}
-
-// LoadKo reads .ko.yaml; a missing file is an empty config.
-func LoadKo(path string) (*Ko, error) {
-	var k Ko
-	return &k, load(path, &k)
 }
 
 func load(path string, into any) error {

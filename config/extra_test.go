@@ -29,27 +29,6 @@ func TestLoadRefuses(t *testing.T) {
 	}
 }
 
-func TestKoListsAcceptStrings(t *testing.T) {
-	path := filepath.Join(t.TempDir(), ".ko.yaml")
-	yaml := "defaultFlags: -tags=netgo -v\nbuilds:\n- id: a\n  main: ./a\n  ldflags: -s -w\n  flags: [-trimpath]\n"
-	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ko, err := LoadKo(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := strings.Join(ko.DefaultFlags, "|"); got != "-tags=netgo|-v" {
-		t.Errorf("defaultFlags = %q, want split on spaces", got)
-	}
-	if got := strings.Join(ko.Builds[0].Ldflags, "|"); got != "-s -w" {
-		t.Errorf("ldflags = %q, want one entry", got)
-	}
-	if got := strings.Join(ko.Builds[0].Flags, "|"); got != "-trimpath" {
-		t.Errorf("flags = %q", got)
-	}
-}
-
 func TestHoistRemoteKeys(t *testing.T) {
 	path := filepath.Join(t.TempDir(), ".hoist.yaml")
 	os.WriteFile(path, []byte("timeout: 30s\nretries: 3\nca-cert: ca.pem\nsbom: none\nprovenance: false\n"), 0o644)
@@ -81,5 +60,18 @@ func TestTypeErrorsNameTheKey(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: err = %v, want %s", tc.yaml, err, tc.want)
 		}
+	}
+}
+
+func TestHoistImages(t *testing.T) {
+	path := filepath.Join(t.TempDir(), ".hoist.yaml")
+	os.WriteFile(path, []byte("images:\n- name: tools\n  packages: [./cmd/a, ./cmd/b]\n  entrypoint: b\n"), 0o644)
+	h, err := LoadHoist(path)
+	if err != nil || len(h.Images) != 1 || h.Images[0].Name != "tools" || len(h.Images[0].Packages) != 2 || h.Images[0].Entrypoint != "b" {
+		t.Fatalf("got %+v, %v", h, err)
+	}
+	os.WriteFile(path, []byte("images:\n- name: tools\n  pkgs: [./cmd/a]\n"), 0o644)
+	if _, err := LoadHoist(path); err == nil || !strings.Contains(err.Error(), `unknown key "pkgs" (line 3)`) {
+		t.Fatalf("a misspelt key in images must stay an error in .hoist.yaml: %v", err)
 	}
 }

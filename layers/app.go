@@ -37,15 +37,21 @@ func netBindCapability() string {
 // read-only (0555) and carries cap_net_bind_service=+ep so that a non-root
 // user can still bind port 80 without any ambient capability or sysctl.
 func Binary(src, name string) Entry {
-	return Entry{
-		Path:   path.Join(AppDir, name),
-		Type:   tar.TypeReg,
-		Mode:   0o555,
-		Source: src,
-		PAXRecords: map[string]string{
-			"SCHILY.xattr.security.capability": netBindCapability(),
-		},
+	return BinaryWithCapability(src, name, netBindCapability())
+}
+
+// DefaultCapability is the xattr Binary sets: cap_net_bind_service=+ep.
+func DefaultCapability() string { return netBindCapability() }
+
+// BinaryWithCapability is Binary with the security.capability xattr value
+// given (see FileCapability); "" sets none, as ko does when
+// linux_capabilities leaves no capability.
+func BinaryWithCapability(src, name, xattr string) Entry {
+	e := Entry{Path: path.Join(AppDir, name), Type: tar.TypeReg, Mode: 0o555, Source: src}
+	if xattr != "" {
+		e.PAXRecords = map[string]string{"SCHILY.xattr.security.capability": xattr}
 	}
+	return e
 }
 
 // Kodata returns the entries for a kodata directory placed at KodataPath.

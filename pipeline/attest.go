@@ -17,11 +17,11 @@ func attestTarget(ctx context.Context, opts Options, b *bases, t *target, art pu
 		return nil
 	}
 	a := attest.Options{
-		Name:         t.name,
+		Name:         t.imageName(),
 		Artifact:     art,
 		Binaries:     map[string]string{},
 		SBOM:         opts.SBOM,
-		Base:         baseComponents(opts, b),
+		Base:         baseComponents(opts, b, t.base),
 		NoProvenance: !opts.Provenance,
 		Build: attest.Build{
 			Source: sourceURL(t.pkg.Module.Path),
@@ -38,20 +38,20 @@ func attestTarget(ctx context.Context, opts Options, b *bases, t *target, art pu
 		a.Repository, _, _ = strings.Cut(ref, "@")
 		a.Name = a.Repository
 	}
-	for i, p := range opts.Platforms {
+	for i, p := range t.platforms {
 		a.Binaries[p.String()] = t.bins[i]
 	}
 	_, err := attest.Publish(ctx, a)
 	return err
 }
 
-func baseComponents(opts Options, b *bases) func(string) []sbom.Component {
-	switch opts.Base {
+func baseComponents(opts Options, b *bases, base string) func(string) []sbom.Component {
+	switch base {
 	case "", BaseDistroless:
 		return func(goVersion string) []sbom.Component { return sbom.DistrolessBase(opts.CAVersion, goVersion) }
 	case BaseScratch:
 		return nil
 	}
-	digest := b.pulledDigest()
-	return func(string) []sbom.Component { return []sbom.Component{sbom.PulledBase(opts.Base, digest)} }
+	digest := b.pulledDigest(base)
+	return func(string) []sbom.Component { return []sbom.Component{sbom.PulledBase(base, digest)} }
 }

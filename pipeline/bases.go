@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/v1"
@@ -15,31 +16,41 @@ import (
 	"github.com/hoist-build/hoist/publish"
 )
 
-// bases hands out the base image per platform. The distroless layers are
-// platform-independent and written once per run; pulled bases are fetched
-// once per platform however many packages use them.
+// bases hands out the base image per base reference and platform. The
+// distroless layers are platform-independent and written once per run,
+// when some package uses them; pulled bases are fetched once per platform
+// however many packages use them.
 type bases struct {
 	opts      Options
 	toolchain build.Toolchain
-	layers    []assemble.Layer
+	// runCtx is the whole run's context: a pulled base reads its layers
+	// lazily, when the image is published, long after the build's own
+	// (cancelled) context is gone.
+	runCtx context.Context
 
-	mu     sync.Mutex
-	pulled map[string]v1.Image
+	distroOnce   sync.Once
+	distroLayers []assemble.Layer
+	distroErr    error
+
+	mu        sync.Mutex
+	pulled    map[string]v1.Image // by reference and platform
+	platforms map[string][]v1.Platform
 }
 
 func newBases(ctx context.Context, opts Options, tc build.Toolchain) (*bases, error) {
-	b := &bases{opts: opts, toolchain: tc, pulled: map[string]v1.Image{}}
-	if opts.Base != BaseDistroless && opts.Base != "" {
-		return b, nil
-	}
-	zoneinfo, err := tc.Zoneinfo()
-	if err != nil {
-		return nil, err
-	}
-	if b.layers, err = distrolessLayers(ctx, opts, zoneinfo); err != nil {
-		return nil, err
-	}
-	return b, nil
+	return &bases{opts: opts, toolchain: tc, runCtx: ctx, pulled: map[string]v1.Image{}, platforms: map[string][]v1.Platform{}}, nil
+}
+
+func (b *bases) distroless(ctx context.Context) ([]assemble.Layer, error) {
+	b.distroOnce.Do(func() {
+		zoneinfo, err := b.toolchain.Zoneinfo()
+		if err != nil {
+			b.distroErr = err
+			return
+		}
+		b.distroLayers, b.distroErr = distrolessLayers(ctx, b.opts, zoneinfo)
+	})
+	return b.distroLayers, b.distroErr
 }
 
 // baseFormat changes whenever hoist changes what the base layers hold.
@@ -87,32 +98,77 @@ type baseEntry struct {
 	History    string            `json:"history"`
 }
 
-func (b *bases) image(ctx context.Context, p v1.Platform) (v1.Image, error) {
-	switch b.opts.Base {
+func (b *bases) image(ctx context.Context, ref string, p v1.Platform) (v1.Image, error) {
+	switch ref {
 	case "", BaseDistroless:
-		return assemble.Distroless(p, b.layers)
+		ls, err := b.distroless(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return assemble.Distroless(p, ls)
 	case BaseScratch:
 		return assemble.Scratch(p)
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if img, ok := b.pulled[p.String()]; ok {
+	key := ref + "|" + p.String()
+	if img, ok := b.pulled[key]; ok {
 		return img, nil
 	}
-	img, err := publish.Pull(ctx, b.opts.Base, p, b.opts.Remote)
+	img, err := publish.Pull(b.runCtx, ref, p, b.opts.Remote)
 	if err != nil {
 		return nil, err
 	}
-	b.pulled[p.String()] = img
+	b.pulled[key] = img
 	return img, nil
+}
+
+// AllPlatforms is what "--platform all" means with the synthesized bases:
+// every Linux platform that distroless and the Go toolchain both support.
+var AllPlatforms = []string{"linux/amd64", "linux/arm64", "linux/arm/v7", "linux/ppc64le", "linux/s390x", "linux/riscv64"}
+
+// allPlatforms is "--platform all" for a base: the platforms a pulled
+// base offers (as ko builds them), every supported one for the synthesized.
+func (b *bases) allPlatforms(ctx context.Context, ref string) ([]v1.Platform, error) {
+	if ref == "" || ref == BaseDistroless || ref == BaseScratch {
+		out := make([]v1.Platform, 0, len(AllPlatforms))
+		for _, s := range AllPlatforms {
+			p, err := v1.ParsePlatform(s)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, *p)
+		}
+		return out, nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if ps, ok := b.platforms[ref]; ok {
+		return ps, nil
+	}
+	ps, skipped, err := publish.BasePlatforms(ctx, ref, b.opts.Remote)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range skipped {
+		b.opts.Logger.Warn("--platform all: skipping a platform of the base that hoist does not build (linux only)", "base", ref, "platform", s)
+	}
+	if len(ps) == 0 {
+		return nil, fmt.Errorf("--platform all: base %s offers no linux platform: pick platforms with --platform", ref)
+	}
+	b.platforms[ref] = ps
+	return ps, nil
 }
 
 // pulledDigest is the digest of a pulled base (of any platform pulled), for
 // the SBOM; "" when none was pulled.
-func (b *bases) pulledDigest() string {
+func (b *bases) pulledDigest(ref string) string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for _, img := range b.pulled {
+	for k, img := range b.pulled {
+		if !strings.HasPrefix(k, ref+"|") {
+			continue
+		}
 		if d, err := img.Digest(); err == nil {
 			return d.String()
 		}

@@ -21,10 +21,10 @@ import (
 // no input changed since a build that produced a known binary is the
 // toolchain skipped. It returns the layer and the path of the binary.
 func binaryLayer(ctx context.Context, opts Options, tc build.Toolchain, t *target, p v1.Platform, dir string) (assemble.Layer, string, error) {
-	env, flags, ldflags := koBuild(opts.Ko, opts.Dir, t.pkg.Dir)
+	env, flags, ldflags := t.ko.Env, t.ko.Flags, t.ko.Ldflags
 	b := binaryBuild{opts: opts, t: t, p: p, dir: dir, bopts: build.Options{
 		Dir: opts.Dir, Package: t.pkg.ImportPath, Platform: p, Environ: opts.Environ,
-		Env: env, Flags: flags, Ldflags: ldflags, Output: filepath.Join(dir, t.name),
+		Env: env, Flags: flags, Ldflags: ldflags, Output: filepath.Join(dir, t.bin),
 		Stderr: opts.Stderr, Logger: opts.Logger, Time: opts.Created, Data: t.data,
 	}}
 	if opts.Cache == nil {
@@ -50,7 +50,7 @@ func binaryLayer(ctx context.Context, opts Options, tc build.Toolchain, t *targe
 	if err != nil {
 		return assemble.Layer{}, "", err
 	}
-	b.bopts.Output = filepath.Join(out, t.name)
+	b.bopts.Output = filepath.Join(out, t.bin)
 	start := time.Now()
 	compiled := b.compile(ctx)
 	var deps []dep
@@ -103,7 +103,7 @@ func (b binaryBuild) worldKey(tc build.Toolchain, env, args, inv []string) (stri
 // output directory into the run's own directory, where no later build can
 // replace it, and hashes it.
 func (b binaryBuild) take(ctx context.Context) (string, string, error) {
-	bin := filepath.Join(b.dir, b.t.name)
+	bin := filepath.Join(b.dir, b.t.bin)
 	os.Remove(bin)
 	if err := cache.LinkOrCopy(b.bopts.Output, bin); err != nil {
 		return "", "", fmt.Errorf("taking the binary of %s: %w", b.t.pkg.ImportPath, err)

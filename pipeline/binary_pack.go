@@ -24,7 +24,7 @@ type binaryBuild struct {
 }
 
 func (b binaryBuild) history() string {
-	return "hoist: " + b.t.pkg.ImportPath + " binary (" + layers.AppDir + "/" + b.t.name + ", cap_net_bind_service)"
+	return "hoist: " + b.t.pkg.ImportPath + " binary (" + layers.AppDir + "/" + b.t.bin + ", " + b.t.ko.CapabilityText + ")"
 }
 
 // compile runs go build in the background; the channel yields its result.
@@ -48,7 +48,8 @@ func (b binaryBuild) compile(ctx context.Context) <-chan error {
 // layerKey names the binary layer of a binary: its digest and every
 // setting that goes into the tar.
 func (b binaryBuild) layerKey(digest string) string {
-	return cache.Key(layerFormat, digest, b.t.name, string(b.opts.Compression), b.opts.Created.UTC().String())
+	return cache.Key(layerFormat, digest, b.t.bin, fmt.Sprintf("%x", b.t.ko.Capability), b.t.ko.CapabilityText,
+		string(b.opts.Compression), b.opts.Created.UTC().String())
 }
 
 func (b binaryBuild) cached(digest string) (assemble.Layer, string, bool) {
@@ -65,7 +66,7 @@ func (b binaryBuild) cached(digest string) (assemble.Layer, string, bool) {
 // pack writes the layer of the binary at bin and, when digest (the binary's)
 // is set, caches both.
 func (b binaryBuild) pack(ctx context.Context, bin, digest string) (assemble.Layer, string, error) {
-	l, err := layers.New(ctx, []layers.Entry{layers.Binary(bin, b.t.name)}, layers.Options{Time: b.opts.Created, Compression: b.opts.Compression, Dir: b.dir})
+	l, err := layers.New(ctx, []layers.Entry{layers.BinaryWithCapability(bin, b.t.bin, b.t.ko.Capability)}, layers.Options{Time: b.opts.Created, Compression: b.opts.Compression, Dir: b.dir})
 	if err != nil {
 		return assemble.Layer{}, "", fmt.Errorf("writing binary layer: %w", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -33,10 +32,26 @@ type Options struct {
 	// Environ is the environment of the go command and of template {{.Env}}.
 	Environ []string
 	Ko      *config.Ko
-	Base    string
+	// Base, when set, is every package's base: a choice made to hoist
+	// (--base, HOIST_BASE, .hoist.yaml). Otherwise a package's base is
+	// BaseOverrides[lowercased import path], else DefaultBase, else the
+	// synthesized distroless: ko's baseImageOverrides and defaultBaseImage.
+	Base          string
+	BaseOverrides map[string]string
+	DefaultBase   string
+	// AllPlatforms ("--platform all") builds every platform of each
+	// package's base: those a pulled base's index lists, AllPlatforms for
+	// the synthesized ones. Platforms is then ignored.
+	AllPlatforms bool
+	// Images are built besides Packages: each holds several commands
+	// (.hoist.yaml images).
+	Images []config.ImageSpec
 	// Port is exposed as PORT/tcp; 0 exposes none.
-	Port        int
-	User        string
+	Port int
+	User string
+	// UserIfUnset applies User only where the base names no user (a
+	// pulled base's own user stands): the default, not an explicit --user.
+	UserIfUnset bool
 	Env         []string
 	Labels      map[string]string
 	Annotations map[string]string
@@ -95,31 +110,4 @@ func ParseKeyValues(what string, kvs []string) (map[string]string, error) {
 		out[k] = v
 	}
 	return out, nil
-}
-
-// koBuild finds the .ko.yaml builds entry for a package directory and
-// returns its settings with ko's defaults applied, as ko does: each of an
-// entry's env, flags and ldflags, when not empty, replaces the default.
-func koBuild(ko *config.Ko, koDir, pkgDir string) (env, flags, ldflags []string) {
-	if ko == nil {
-		return nil, nil, nil
-	}
-	env, flags, ldflags = ko.DefaultEnv, ko.DefaultFlags, ko.DefaultLdflags
-	for _, b := range ko.Builds {
-		main := filepath.Join(koDir, b.Dir, b.Main)
-		if filepath.Clean(main) != filepath.Clean(pkgDir) {
-			continue
-		}
-		if len(b.Env) > 0 {
-			env = b.Env
-		}
-		if len(b.Flags) > 0 {
-			flags = b.Flags
-		}
-		if len(b.Ldflags) > 0 {
-			ldflags = b.Ldflags
-		}
-		break
-	}
-	return env, flags, ldflags
 }

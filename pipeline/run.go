@@ -1,10 +1,12 @@
 package pipeline
 
 import (
+	"archive/tar"
 	"context"
 	"fmt"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -31,10 +33,24 @@ type Result struct {
 type target struct {
 	pkg  build.Package
 	name string
-	imgs []v1.Image // one per platform, in Options.Platforms order
-	bins []string   // the binary of each image, for the SBOM
-	data *build.Data
-	snap *snapshot
+	// bin is the binary's name in /ko-app: the last path element, case
+	// kept, as ko names it (name is lowercased for the registry).
+	bin string
+	// platforms are Options.Platforms, or the base's with AllPlatforms.
+	platforms []v1.Platform
+	imgs      []v1.Image // one per platform, in platforms order
+	bins      []string   // the binary of each image, for the SBOM
+	// base is the package's base image reference (or distroless/scratch),
+	// ko its .ko.yaml build settings.
+	base string
+	ko   koEntry
+	// image, when set, is the name the image is published under, and extra
+	// the other commands it holds (a .hoist.yaml images entry): this
+	// target's binary is the entrypoint.
+	image string
+	extra []*target
+	data  *build.Data
+	snap  *snapshot
 	// vcs is the version-control state the binary is stamped with (see
 	// vcsState); vcsOK is false where hoist cannot read it.
 	vcs   string
@@ -57,11 +73,11 @@ func Run(ctx context.Context, opts Options) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	targets, err := inspect(ctx, opts, tc)
+	bases, err := newBases(ctx, opts, tc)
 	if err != nil {
 		return nil, err
 	}
-	bases, err := newBases(ctx, opts, tc)
+	targets, err := inspect(ctx, opts, bases)
 	if err != nil {
 		return nil, err
 	}
@@ -69,26 +85,28 @@ func Run(ctx context.Context, opts Options) ([]Result, error) {
 		return nil, err
 	}
 	for _, t := range targets {
-		if err := t.snap.save(opts.Cache); err != nil {
-			opts.Logger.Warn("not saving the build snapshot", "package", t.pkg.ImportPath, "error", err)
+		for _, m := range t.members() {
+			if err := m.snap.save(opts.Cache); err != nil {
+				opts.Logger.Warn("not saving the build snapshot", "package", m.pkg.ImportPath, "error", err)
+			}
 		}
 	}
 	results := make([]Result, 0, len(targets))
 	for _, t := range targets {
 		art, err := artifact(t.imgs)
 		if err != nil {
-			return nil, fmt.Errorf("indexing %s: %w", t.name, err)
+			return nil, fmt.Errorf("indexing %s: %w", t.imageName(), err)
 		}
-		opts.report(Event{Image: t.name, Stage: StagePushing})
-		ref, err := opts.Publisher.Publish(ctx, t.name, art)
+		opts.report(Event{Image: t.imageName(), Stage: StagePushing})
+		ref, err := opts.Publisher.Publish(ctx, t.imageName(), art)
 		if err != nil {
 			return nil, err
 		}
-		opts.report(Event{Image: t.name, Stage: StageDone})
+		opts.report(Event{Image: t.imageName(), Stage: StageDone})
 		if err := attestTarget(ctx, opts, bases, t, art, ref); err != nil {
 			return nil, err
 		}
-		results = append(results, Result{ImportPath: t.pkg.ImportPath, ImageName: t.name, Ref: ref})
+		results = append(results, Result{ImportPath: t.pkg.ImportPath, ImageName: t.imageName(), Ref: ref})
 	}
 	return results, nil
 }
@@ -102,46 +120,97 @@ func artifact(imgs []v1.Image) (publish.Artifact, error) {
 
 // inspect resolves every package before any compile starts, so a typo in the
 // last argument does not cost the build of the first.
-func inspect(ctx context.Context, opts Options, tc build.Toolchain) ([]*target, error) {
+func inspect(ctx context.Context, opts Options, bases *bases) ([]*target, error) {
 	byName := map[string]string{}
 	var targets []*target
-	for _, p := range opts.Packages {
-		snap := loadSnapshot(opts.Cache, keyOf(tc, opts, p))
-		pkg := snap.Package
-		switch {
-		case snap.valid:
-			opts.Logger.Debug("sources unchanged since the last run: skipping go list", "package", p)
-		case snap.packageValid:
-			opts.Logger.Debug("only file contents changed: reusing the package lookup", "package", p)
-		default:
-			var err error
-			if pkg, err = build.Inspect(ctx, opts.Dir, p, opts.Environ); err != nil {
-				return nil, err
-			}
-			snap.Package = pkg
+	pkgs, err := expandPatterns(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pkgs {
+		t, err := newTarget(ctx, opts, bases, p)
+		if err != nil {
+			return nil, err
 		}
-		n := publish.ImageName(pkg.ImportPath)
-		if prev, ok := byName[n]; ok && prev != pkg.ImportPath {
-			return nil, fmt.Errorf("%s and %s would both be published as image %q: build them in separate runs or rename one directory", prev, pkg.ImportPath, n)
+		n := t.name
+		if prev, ok := byName[n]; ok && prev != t.pkg.ImportPath {
+			return nil, fmt.Errorf("%s and %s would both be published as image %q: build them in separate runs or rename one directory", prev, t.pkg.ImportPath, n)
 		}
 		if _, ok := byName[n]; ok {
 			continue
 		}
-		byName[n] = pkg.ImportPath
-		t := &target{pkg: pkg, name: n, imgs: make([]v1.Image, len(opts.Platforms)), bins: make([]string, len(opts.Platforms)), snap: snap,
-			unverified: !snap.valid && snap.packageValid}
-		var wg sync.WaitGroup
-		wg.Go(func() {
-			data := build.NewData(ctx, pkg.Dir, opts.Environ, opts.Created)
-			t.data = &data
-		})
-		if opts.Cache != nil {
-			t.vcs, t.vcsOK = vcsState(ctx, pkg.Dir, opts.Environ)
-		}
-		wg.Wait()
+		byName[n] = t.pkg.ImportPath
 		targets = append(targets, t)
 	}
-	return targets, nil
+	images, err := inspectImages(ctx, opts, bases, byName)
+	if err != nil {
+		return nil, err
+	}
+	return append(targets, images...), nil
+}
+
+// newTarget resolves one package: its lookup (from the snapshot when
+// the sources did not change), .ko.yaml settings, base and platforms.
+func newTarget(ctx context.Context, opts Options, bases *bases, p string) (*target, error) {
+	snap := loadSnapshot(opts.Cache, keyOf(bases.toolchain, opts, p))
+	pkg := snap.Package
+	switch {
+	case snap.valid:
+		opts.Logger.Debug("sources unchanged since the last run: skipping go list", "package", p)
+	case snap.packageValid:
+		opts.Logger.Debug("only file contents changed: reusing the package lookup", "package", p)
+	default:
+		var err error
+		if pkg, err = build.Inspect(ctx, opts.Dir, p, opts.Environ); err != nil {
+			return nil, err
+		}
+		snap.Package = pkg
+	}
+	t := &target{pkg: pkg, name: publish.ImageName(pkg.ImportPath), bin: appFilename(pkg.ImportPath), snap: snap,
+		unverified: !snap.valid && snap.packageValid, base: opts.baseFor(pkg.ImportPath), platforms: opts.Platforms}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		data := build.NewData(ctx, pkg.Dir, opts.Environ, opts.Created)
+		t.data = &data
+	})
+	if opts.Cache != nil {
+		t.vcs, t.vcsOK = vcsState(ctx, pkg.Dir, opts.Environ)
+	}
+	wg.Wait()
+	var err error
+	if t.ko, err = koBuild(opts.Ko, opts.Dir, pkg.Dir); err != nil {
+		return nil, fmt.Errorf("%s: %w", pkg.ImportPath, err)
+	}
+	if opts.AllPlatforms {
+		if t.platforms, err = bases.allPlatforms(ctx, t.base); err != nil {
+			return nil, err
+		}
+	}
+	t.imgs, t.bins = make([]v1.Image, len(t.platforms)), make([]string, len(t.platforms))
+	return t, nil
+}
+
+// expandPatterns replaces each "./..."-style argument by the main packages
+// it matches, keeping the order and dropping repeats.
+func expandPatterns(ctx context.Context, opts Options) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range opts.Packages {
+		ps := []string{p}
+		if build.IsPattern(p) {
+			var err error
+			if ps, err = build.MainPackages(ctx, opts.Dir, p, opts.Environ); err != nil {
+				return nil, err
+			}
+		}
+		for _, q := range ps {
+			if !seen[q] {
+				seen[q] = true
+				out = append(out, q)
+			}
+		}
+	}
+	return out, nil
 }
 
 func buildAll(ctx context.Context, opts Options, bases *bases, targets []*target) error {
@@ -152,7 +221,7 @@ func buildAll(ctx context.Context, opts Options, bases *bases, targets []*target
 	}
 	g.SetLimit(jobs)
 	for ti, t := range targets {
-		for pi, p := range opts.Platforms {
+		for pi, p := range t.platforms {
 			g.Go(func() error {
 				img, bin, err := buildOne(gctx, opts, bases, t, p, fmt.Sprintf("%d-%d", ti, pi))
 				if err != nil {
@@ -168,7 +237,7 @@ func buildAll(ctx context.Context, opts Options, bases *bases, targets []*target
 
 // buildOne returns the platform's image and the path of its binary.
 func buildOne(ctx context.Context, opts Options, bases *bases, t *target, p v1.Platform, key string) (v1.Image, string, error) {
-	base, err := bases.image(ctx, p)
+	base, err := bases.image(ctx, t.base, p)
 	if err != nil {
 		return nil, "", err
 	}
@@ -180,17 +249,35 @@ func buildOne(ctx context.Context, opts Options, bases *bases, t *target, p v1.P
 	if err != nil {
 		return nil, "", err
 	}
+	if err := checkInterpreter(ctx, bin, base, t.base, t.pkg.ImportPath); err != nil {
+		return nil, "", err
+	}
+	binLayers := []assemble.Layer{binLayer}
+	for i, e := range t.extra {
+		edir := filepath.Join(dir, fmt.Sprint("extra-", i))
+		if err := os.MkdirAll(edir, 0o755); err != nil {
+			return nil, "", err
+		}
+		l, ebin, err := binaryLayer(ctx, opts, bases.toolchain, e, p, edir)
+		if err != nil {
+			return nil, "", err
+		}
+		if err := checkInterpreter(ctx, ebin, base, t.base, e.pkg.ImportPath); err != nil {
+			return nil, "", err
+		}
+		binLayers = append(binLayers, l)
+	}
 	appLayers, env, err := kodataLayer(ctx, opts, t, dir)
 	if err != nil {
 		return nil, "", err
 	}
-	appLayers = append(appLayers, binLayer)
+	appLayers = append(appLayers, binLayers...)
 	img, err := assemble.Image(ctx, assemble.Options{
 		Base:        base,
 		Platform:    p,
 		Layers:      appLayers,
-		Entrypoint:  []string{filepath.Join(layers.AppDir, t.name)},
-		User:        opts.User,
+		Entrypoint:  []string{path.Join(layers.AppDir, t.bin)},
+		User:        userFor(opts, base),
 		WorkingDir:  "/",
 		Env:         append(env, opts.Env...),
 		Ports:       ports(opts.Port),
@@ -198,19 +285,39 @@ func buildOne(ctx context.Context, opts Options, bases *bases, t *target, p v1.P
 		Annotations: opts.Annotations,
 		Created:     opts.Created,
 	})
-	opts.report(Event{Image: t.name, Platform: p.String(), Stage: StageLayered})
+	opts.report(Event{Image: t.imageName(), Platform: p.String(), Stage: StageLayered})
 	return img, bin, err
 }
 
-// kodataLayer writes the package's static assets, when it has kodata/.
+// kodataLayer writes the static assets of the image's packages, when they
+// have kodata/: one layer, and two packages placing different files at the
+// same path are refused by name.
 func kodataLayer(ctx context.Context, opts Options, t *target, dir string) ([]assemble.Layer, []string, error) {
-	kodata := filepath.Join(t.pkg.Dir, "kodata")
-	if fi, err := os.Stat(kodata); err != nil || !fi.IsDir() {
-		return nil, nil, nil
+	var entries []layers.Entry
+	owner := map[string]string{}
+	for _, m := range t.members() {
+		kodata := filepath.Join(m.pkg.Dir, "kodata")
+		if fi, err := os.Stat(kodata); err != nil || !fi.IsDir() {
+			continue
+		}
+		es, err := layers.Kodata(kodata)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, e := range es {
+			prev, seen := owner[e.Path]
+			switch {
+			case seen && e.Type == tar.TypeDir:
+				continue
+			case seen:
+				return nil, nil, fmt.Errorf("image %s: kodata file %s comes from both %s and %s: rename one", t.imageName(), e.Path, prev, m.pkg.ImportPath)
+			}
+			owner[e.Path] = m.pkg.ImportPath
+			entries = append(entries, e)
+		}
 	}
-	entries, err := layers.Kodata(kodata)
-	if err != nil {
-		return nil, nil, err
+	if len(entries) == 0 {
+		return nil, nil, nil
 	}
 	l, err := layers.New(ctx, entries, layers.Options{Time: opts.Created, Compression: opts.Compression, Dir: dir})
 	if err != nil {
@@ -218,6 +325,27 @@ func kodataLayer(ctx context.Context, opts Options, t *target, dir string) ([]as
 	}
 	layer := assemble.Layer{Layer: l, History: "hoist: static assets (kodata → " + layers.KodataPath + ")"}
 	return []assemble.Layer{layer}, []string{"KO_DATA_PATH=" + layers.KodataPath}, nil
+}
+
+// userFor is the image's user: --user, or hoist's default where the base
+// names none.
+func userFor(opts Options, base v1.Image) string {
+	if !opts.UserIfUnset {
+		return opts.User
+	}
+	if cfg, err := base.ConfigFile(); err == nil && cfg.Config.User != "" {
+		return cfg.Config.User
+	}
+	return opts.User
+}
+
+// appFilename is ko's name for a package's binary: its last path element.
+func appFilename(importPath string) string {
+	base := path.Base(importPath)
+	if base == "." || base == "/" {
+		return "ko-app"
+	}
+	return base
 }
 
 func ports(p int) []string {
@@ -232,14 +360,14 @@ func ports(p int) []string {
 func labels(opts Options, t *target) map[string]string {
 	git := t.data.Git
 	out := map[string]string{
-		"org.opencontainers.image.title":   t.name,
+		"org.opencontainers.image.title":   t.imageName(),
 		"org.opencontainers.image.created": opts.Created.UTC().Format(time.RFC3339),
 	}
 	if git.FullCommit != "" {
 		out["org.opencontainers.image.revision"] = git.FullCommit
 	}
-	if git.Tag != "" {
-		out["org.opencontainers.image.version"] = git.Tag
+	if tag := git.FoundTag(); tag != "" {
+		out["org.opencontainers.image.version"] = tag
 	}
 	if src := sourceURL(t.pkg.Module.Path); src != "" {
 		out["org.opencontainers.image.source"] = src

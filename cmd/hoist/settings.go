@@ -21,15 +21,16 @@ import (
 	"github.com/hoist-build/hoist/publish"
 )
 
-// allPlatforms is what "--platform all" means with the synthesized bases:
-// every Linux platform that distroless and the Go toolchain both support.
-var allPlatforms = []string{"linux/amd64", "linux/arm64", "linux/arm/v7", "linux/ppc64le", "linux/s390x", "linux/riscv64"}
+// allPlatforms is what "--platform all" means with the synthesized bases.
+var allPlatforms = pipeline.AllPlatforms
 
 // settings is the merged configuration: flags over HOIST_* over .hoist.yaml.
 type settings struct {
-	v    *viper.Viper
-	ko   *config.Ko
-	view *liveView // the live progress display, when on
+	v     *viper.Viper
+	flags *pflag.FlagSet
+	hoist *config.Hoist
+	ko    *config.Ko
+	view  *liveView // the live progress display, when on
 	// sources is the build cache's table of blob locations, for mounts.
 	sources *cache.Sources
 }
@@ -50,7 +51,8 @@ func loadSettings(flags *pflag.FlagSet) (*settings, error) {
 	}
 	path := v.GetString("config")
 	// Strict parsing first: viper would silently ignore a misspelt key.
-	if _, err := config.LoadHoist(path); err != nil {
+	hoist, err := config.LoadHoist(path)
+	if err != nil {
 		return nil, err
 	}
 	if _, err := os.Stat(path); err == nil {
@@ -60,26 +62,27 @@ func loadSettings(flags *pflag.FlagSet) (*settings, error) {
 			return nil, fmt.Errorf("reading %s: %w", path, err)
 		}
 	}
-	ko, err := config.LoadKo(".ko.yaml")
+	ko, err := loadKo()
 	if err != nil {
 		return nil, err
 	}
-	return &settings{v: v, ko: ko}, nil
+	return &settings{v: v, flags: flags, hoist: hoist, ko: ko}, nil
 }
 
 // list reads a list setting; from the environment it arrives as one string,
 // split here on commas (and by viper on spaces).
 func (s *settings) list(key string, commas bool) []string {
+	if !commas {
+		return s.v.GetStringSlice(key)
+	}
+	return splitCommas(s.v.GetStringSlice(key))
+}
+
+func splitList(item string) []string {
 	var out []string
-	for _, item := range s.v.GetStringSlice(key) {
-		if !commas {
-			out = append(out, item)
-			continue
-		}
-		for _, part := range strings.Split(item, ",") {
-			if part = strings.TrimSpace(part); part != "" {
-				out = append(out, part)
-			}
+	for _, part := range strings.Split(item, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
 		}
 	}
 	return out
@@ -88,19 +91,25 @@ func (s *settings) list(key string, commas bool) []string {
 func (s *settings) pipelineOptions(cwd string, args []string, log *slog.Logger) (pipeline.Options, error) {
 	opts := pipeline.Options{
 		Dir: cwd, Packages: args, Environ: os.Environ(), Ko: s.ko,
-		Base: s.v.GetString("base"), Port: s.v.GetInt("port"),
-		Env: s.list("env", false), Jobs: s.v.GetInt("jobs"),
+		Port: s.v.GetInt("port"),
+		Env:  s.list("env", false), Jobs: s.v.GetInt("jobs"),
 		Remote: publish.RemoteOptions{
 			Insecure: s.v.GetBool("insecure"), Timeout: timeoutOption(s.v.GetDuration("timeout")),
 			Retries: retriesOption(s.v.GetInt("retries")), Logger: log,
 		},
 		Stderr: os.Stderr, Logger: log,
 	}
-	if len(opts.Packages) == 0 {
+	switch {
+	case len(opts.Packages) == 0 && len(s.hoist.Images) > 0:
+		opts.Images = s.hoist.Images
+	case len(opts.Packages) == 0:
 		opts.Packages = []string{"."}
+	case len(s.hoist.Images) > 0:
+		log.Info("packages given: the images of .hoist.yaml are not built this time")
 	}
+	s.applyBase(&opts)
 	var err error
-	if opts.Platforms, err = s.platforms(); err != nil {
+	if opts.Platforms, opts.AllPlatforms, err = s.platforms(); err != nil {
 		return opts, err
 	}
 	if opts.Port < 0 || opts.Port > 65535 {
@@ -109,6 +118,9 @@ func (s *settings) pipelineOptions(cwd string, args []string, log *slog.Logger) 
 	if opts.User, err = pipeline.ParseUser(s.v.GetString("user")); err != nil {
 		return opts, err
 	}
+	// Unless asked for, a pulled base's own user stands (hoist's 65532
+	// applies where the base names none).
+	opts.UserIfUnset = s.sourceOf("user", "HOIST_USER", "", s.hoist.User != "", false) == fromNone
 	if opts.Labels, err = pipeline.ParseKeyValues("label", s.list("label", false)); err != nil {
 		return opts, err
 	}
@@ -124,6 +136,7 @@ func (s *settings) pipelineOptions(cwd string, args []string, log *slog.Logger) 
 	if opts.Created, err = sourceDateEpoch(); err != nil {
 		return opts, err
 	}
+	s.koWarnings(log, opts)
 	if opts.Remote.CACertPEM, err = readCACert(s.v.GetString("ca-cert")); err != nil {
 		return opts, err
 	}
@@ -164,24 +177,29 @@ func (s *settings) cache(log *slog.Logger) (*cache.Cache, error) {
 	return cache.Open(dir, 0, log)
 }
 
-func (s *settings) platforms() ([]v1.Platform, error) {
-	names := s.list("platform", true)
+// platforms returns the platforms to build; all says they were "all",
+// which the pipeline takes as the platforms of each package's base.
+func (s *settings) platforms() (_ []v1.Platform, all bool, err error) {
+	names := s.platformNames()
+	if len(names) == 0 {
+		names = []string{"linux/amd64"}
+	}
 	if len(names) == 1 && names[0] == "all" {
-		names = allPlatforms
+		names, all = allPlatforms, true
 	}
 	out := make([]v1.Platform, 0, len(names))
 	seen := map[string]bool{}
 	for _, n := range names {
 		p, err := build.ParsePlatform(n)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if !seen[p.String()] {
 			seen[p.String()] = true
 			out = append(out, p)
 		}
 	}
-	return out, nil
+	return out, all, nil
 }
 
 // publisher picks the destination: an explicit file destination first, then

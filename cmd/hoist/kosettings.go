@@ -1,0 +1,121 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/hoist-build/hoist/config"
+	"github.com/hoist-build/hoist/pipeline"
+)
+
+// loadKo reads ko's config where ko would (KO_CONFIG_PATH, else .ko.json,
+// .ko.yaml, .ko.yml... in the working directory) and applies the KO_*
+// variables ko's viper reads.
+func loadKo() (*config.Ko, error) {
+	path, err := config.FindKo(".", os.Getenv("KO_CONFIG_PATH"))
+	if err != nil {
+		return nil, err
+	}
+	ko := &config.Ko{}
+	if path != "" {
+		if ko, err = config.LoadKo(path); err != nil {
+			return nil, err
+		}
+	}
+	return ko, config.ApplyKoEnv(ko, os.Getenv)
+}
+
+// source says where a setting hoist and ko share comes from, highest first:
+// the flag, HOIST_*, KO_*, .hoist.yaml, .ko.yaml.
+type source int
+
+const (
+	fromNone source = iota
+	fromKoFile
+	fromHoistFile
+	fromKoEnv
+	fromHoistEnv
+	fromFlag
+)
+
+func (s *settings) sourceOf(flag, hoistEnv, koEnv string, inHoistFile, inKoFile bool) source {
+	switch {
+	case s.flags != nil && s.flags.Changed(flag):
+		return fromFlag
+	case os.Getenv(hoistEnv) != "":
+		return fromHoistEnv
+	case koEnv != "" && os.Getenv(koEnv) != "":
+		return fromKoEnv
+	case inHoistFile:
+		return fromHoistFile
+	case inKoFile:
+		return fromKoFile
+	}
+	return fromNone
+}
+
+// applyBase picks the base: one given to hoist (flag, HOIST_BASE,
+// .hoist.yaml) is every package's; otherwise ko's rules, where
+// baseImageOverrides beats KO_DEFAULTBASEIMAGE and defaultBaseImage.
+func (s *settings) applyBase(opts *pipeline.Options) {
+	src := s.sourceOf("base", "HOIST_BASE", "KO_DEFAULTBASEIMAGE", s.hoist.Base != "", s.ko.DefaultBaseImage != "")
+	switch src {
+	case fromFlag, fromHoistEnv, fromHoistFile:
+		opts.Base = s.v.GetString("base")
+		return
+	}
+	opts.Base, opts.DefaultBase, opts.BaseOverrides = "", s.ko.DefaultBaseImage, s.ko.BaseImageOverrides
+}
+
+// platformNames applies the same order to the platforms: --platform,
+// HOIST_PLATFORM, KO_DEFAULTPLATFORMS, .hoist.yaml, .ko.yaml's
+// defaultPlatforms, else linux/amd64.
+func (s *settings) platformNames() []string {
+	switch s.sourceOf("platform", "HOIST_PLATFORM", "KO_DEFAULTPLATFORMS", len(s.hoist.Platform) > 0, len(s.ko.DefaultPlatforms) > 0) {
+	case fromKoEnv, fromKoFile:
+		return splitCommas(s.ko.DefaultPlatforms)
+	}
+	return s.list("platform", true)
+}
+
+// koWarnings prints, once per run, what .ko.yaml holds that hoist (like ko)
+// ignores, and where hoist's answer deliberately differs from ko's.
+func (s *settings) koWarnings(log *slog.Logger, opts pipeline.Options) {
+	for _, w := range s.ko.Warnings {
+		log.Warn(w)
+	}
+	usesDate := s.ko.HasTemplate(".Date") || s.ko.HasTemplate(".Timestamp")
+	if _, offset := opts.Created.In(time.Local).Zone(); usesDate && os.Getenv("SOURCE_DATE_EPOCH") == "" {
+		log.Warn(fmt.Sprintf("%s: {{.Date}}/{{.Timestamp}} is %s (the epoch, for reproducible builds), where ko uses the current time: set SOURCE_DATE_EPOCH",
+			s.ko.Path, opts.Created.Format(time.RFC3339)))
+	} else if usesDate && offset != 0 && s.ko.HasTemplate(".Date") {
+		log.Warn(fmt.Sprintf("%s: {{.Date}} is %s in UTC, where ko writes it in the local time zone (TZ): set TZ=UTC for the same binary from both",
+			s.ko.Path, opts.Created.Format(time.RFC3339)))
+	}
+	for i, b := range s.ko.Builds {
+		if _, err := os.Stat(filepath.Join(b.Dir, b.Main)); err != nil {
+			log.Warn(fmt.Sprintf("%s:%d: builds[%d] (id %q) names %s, which does not exist: ko refuses the whole file, hoist ignores the entry",
+				s.ko.Path, b.Line, i, b.ID, filepath.Join(b.Dir, b.Main)))
+		}
+	}
+	if os.Getenv("KO_DATA_DATE_EPOCH") != "" {
+		log.Warn("KO_DATA_DATE_EPOCH is not read: kodata files are dated SOURCE_DATE_EPOCH, like every file")
+	}
+	if os.Getenv("KO_GO_PATH") != "" {
+		log.Warn("KO_GO_PATH is not read: hoist runs the go command found on PATH")
+	}
+	if os.Getenv("GOOS") != "" || os.Getenv("GOARCH") != "" {
+		log.Warn("GOOS/GOARCH in the environment are ignored: hoist builds the platforms of --platform (ko would build GOOS/GOARCH when no platform is set)")
+	}
+}
+
+func splitCommas(items []string) []string {
+	var out []string
+	for _, item := range items {
+		out = append(out, splitList(item)...)
+	}
+	return out
+}

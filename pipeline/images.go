@@ -1,0 +1,81 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/hoist-build/hoist/config"
+)
+
+// imageName is the name the target's image is published under.
+func (t *target) imageName() string {
+	if t.image != "" {
+		return t.image
+	}
+	return t.name
+}
+
+// members are the target and the other commands its image holds.
+func (t *target) members() []*target {
+	return append([]*target{t}, t.extra...)
+}
+
+// inspectImages resolves the .hoist.yaml images entries: several commands
+// in one image (ko cannot, ko#251). The entrypoint's target carries the
+// image; the others are built for the same base and platforms and add
+// their binaries beside it in /ko-app. byName holds the names already taken.
+func inspectImages(ctx context.Context, opts Options, bases *bases, byName map[string]string) ([]*target, error) {
+	var out []*target
+	for _, spec := range opts.Images {
+		if err := checkImageSpec(spec); err != nil {
+			return nil, err
+		}
+		if prev, ok := byName[spec.Name]; ok {
+			return nil, fmt.Errorf("image %q: the name is also that of %s: rename one", spec.Name, prev)
+		}
+		byName[spec.Name] = "images entry " + spec.Name
+		var members []*target
+		binaries := map[string]string{}
+		for _, p := range spec.Packages {
+			m, err := newTarget(ctx, opts, bases, p)
+			if err != nil {
+				return nil, fmt.Errorf("image %q: %w", spec.Name, err)
+			}
+			if prev, ok := binaries[m.bin]; ok {
+				return nil, fmt.Errorf("image %q: %s and %s would both be /ko-app/%s: put them in separate images", spec.Name, prev, m.pkg.ImportPath, m.bin)
+			}
+			binaries[m.bin] = m.pkg.ImportPath
+			members = append(members, m)
+		}
+		entry := 0
+		if spec.Entrypoint != "" {
+			entry = slices.IndexFunc(members, func(m *target) bool { return m.bin == spec.Entrypoint })
+			if entry < 0 {
+				return nil, fmt.Errorf("image %q: entrypoint %q is none of its commands (%v): name one by its last path element", spec.Name, spec.Entrypoint, slices.Sorted(maps.Keys(binaries)))
+			}
+		}
+		primary := members[entry]
+		primary.image = spec.Name
+		for i, m := range members {
+			if i != entry {
+				// The image's base and platforms are the entrypoint's.
+				m.base, m.platforms = primary.base, primary.platforms
+				primary.extra = append(primary.extra, m)
+			}
+		}
+		out = append(out, primary)
+	}
+	return out, nil
+}
+
+func checkImageSpec(spec config.ImageSpec) error {
+	switch {
+	case spec.Name == "":
+		return fmt.Errorf("an images entry has no name: give each image a name")
+	case len(spec.Packages) == 0:
+		return fmt.Errorf("image %q lists no packages: add them under packages", spec.Name)
+	}
+	return nil
+}
