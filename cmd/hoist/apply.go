@@ -129,7 +129,7 @@ func resolveDocs(cmd *cobra.Command, files []string, docs [][]byte, paths []stri
 	if err := s.requireRegistry("hoist " + cmd.Name()); err != nil {
 		return nil, err
 	}
-	refs, err := buildRefs(view, paths, log)
+	refs, err := buildRefs(view, paths)
 	if err != nil {
 		return nil, err
 	}

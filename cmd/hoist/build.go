@@ -63,19 +63,11 @@ func runBuild(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	mode, err := progressMode(s.v.GetString("progress"), os.Stderr)
+	log, finish, err := s.startProgress(cmd)
 	if err != nil {
 		return err
 	}
-	log := logger(cmd)
-	if mode != "plain" {
-		// The live display (or silence) replaces the per-step log lines.
-		log = quietLogger(cmd)
-	}
-	if mode == "tty" {
-		s.view = newLiveView(os.Stderr)
-		defer s.view.finish()
-	}
+	defer finish()
 	cwd, err := os.Getwd()
 	if err != nil {
 		return err
@@ -84,16 +76,13 @@ func runBuild(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	work, err := os.MkdirTemp("", "hoist-")
-	if err != nil {
-		return fmt.Errorf("creating work directory: %w", err)
-	}
-	defer os.RemoveAll(work)
-	opts.WorkDir = work
-	results, err := pipeline.Run(cmd.Context(), opts)
+	results, err := runPipeline(cmd.Context(), opts)
 	if err != nil {
 		return err
 	}
+	// The display is final before the references go to stdout: a redraw
+	// after them would move up over them and erase them.
+	finish()
 	for _, r := range results {
 		fmt.Fprintln(cmd.OutOrStdout(), r.Ref)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -29,7 +30,11 @@ var allPlatforms = []string{"linux/amd64", "linux/arm64", "linux/arm/v7", "linux
 type settings struct {
 	v    *viper.Viper
 	ko   *config.Ko
-	view *liveView // the live progress display, when on
+	// progress and upload receive the run's events and upload bytes, and
+	// stderr the go command's output, when --progress set them up.
+	progress func(pipeline.Event)
+	upload   func(image string, done, total int64)
+	stderr   io.Writer
 	// sources is the build cache's table of blob locations, for mounts.
 	sources *cache.Sources
 }
@@ -94,7 +99,10 @@ func (s *settings) pipelineOptions(cwd string, args []string, log *slog.Logger) 
 			Insecure: s.v.GetBool("insecure"), Timeout: timeoutOption(s.v.GetDuration("timeout")),
 			Retries: retriesOption(s.v.GetInt("retries")), Logger: log,
 		},
-		Stderr: os.Stderr, Logger: log,
+		Stderr: os.Stderr, Logger: log, Progress: s.progress,
+	}
+	if s.stderr != nil {
+		opts.Stderr = s.stderr
 	}
 	if len(opts.Packages) == 0 {
 		opts.Packages = []string{"."}
@@ -132,9 +140,6 @@ func (s *settings) pipelineOptions(cwd string, args []string, log *slog.Logger) 
 	}
 	if err := s.supplyChain(&opts, os.Args[1:]); err != nil {
 		return opts, err
-	}
-	if s.view != nil {
-		opts.Progress = s.view.event
 	}
 	if opts.Cache, err = s.cache(log); err != nil {
 		return opts, err
@@ -201,9 +206,7 @@ func (s *settings) publisher(log *slog.Logger, remote publish.RemoteOptions, pla
 		return publish.NewLayout(layout, tags)
 	case repo != "":
 		ropts := publish.RegistryOptions{Repo: repo, Bare: s.v.GetBool("bare"), Tags: tags, Remote: remote, Logger: log}
-		if s.view != nil {
-			ropts.Progress = s.view.upload
-		}
+		ropts.Progress = s.upload
 		if s.sources != nil {
 			ropts.Sources = s.sources
 		}
