@@ -28,8 +28,8 @@ var allPlatforms = []string{"linux/amd64", "linux/arm64", "linux/arm/v7", "linux
 
 // settings is the merged configuration: flags over HOIST_* over .hoist.yaml.
 type settings struct {
-	v    *viper.Viper
-	ko   *config.Ko
+	v  *viper.Viper
+	ko *config.Ko
 	// progress and upload receive the run's events and upload bytes, and
 	// stderr the go command's output, when --progress set them up.
 	progress func(pipeline.Event)
