@@ -77,6 +77,7 @@ func Build(ctx context.Context, opts Options) error {
 	cmd := exec.CommandContext(ctx, goPath, args...)
 	cmd.Dir = opts.Dir
 	cmd.Env = env
+	interruptGroup(cmd)
 	var captured bytes.Buffer
 	cmd.Stdout, cmd.Stderr = opts.Stderr, opts.Stderr
 	if opts.Stderr == nil {
@@ -84,6 +85,10 @@ func Build(ctx context.Context, opts Options) error {
 	}
 	logger.DebugContext(ctx, "running go", "dir", opts.Dir, "args", args, "env", envDelta(opts.Environ, env))
 	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			killGroup(cmd)
+			return fmt.Errorf("%s: %w", what, context.Cause(ctx))
+		}
 		if out := oneLine(captured.String()); out != "" {
 			return fmt.Errorf("%s: %w: %s", what, err, out)
 		}
