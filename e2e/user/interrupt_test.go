@@ -150,4 +150,3 @@ func descendants(all map[int]proc, root int) map[int]proc {
 	}
 	return out
 }
-
