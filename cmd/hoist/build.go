@@ -12,9 +12,9 @@ import (
 	"github.com/hoist-build/hoist/publish"
 )
 
-// defaultLayout is where images go when no destination is configured, so a
+// defaultLayoutDir is where images go when no destination is configured, so a
 // new user can try hoist without a registry (git-ignored, see README).
-const defaultLayout = "dist/oci"
+const defaultLayoutDir = "dist/oci"
 
 func newBuildCmd() *cobra.Command {
 	cmd := &cobra.Command{
@@ -25,7 +25,7 @@ distroless, non-root image, and publish it. One digest reference per image is
 printed on stdout; everything else goes to stderr.
 
 Destination: --oci-layout DIR, --tarball FILE, or a registry (--repo, HOIST_REPO,
-KO_DOCKER_REPO). With none configured, images go to the OCI layout ./` + defaultLayout + `.`,
+KO_DOCKER_REPO). With none configured, images go to the OCI layout ./` + defaultLayoutDir + `.`,
 		RunE: runBuild,
 	}
 	addBuildFlags(cmd.Flags())

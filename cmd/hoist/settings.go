@@ -189,33 +189,6 @@ func (s *settings) platforms() ([]v1.Platform, error) {
 	return out, nil
 }
 
-// publisher picks the destination: an explicit file destination first, then
-// a registry, then the default layout.
-func (s *settings) publisher(log *slog.Logger, remote publish.RemoteOptions, platforms []v1.Platform) (publish.Publisher, error) {
-	layout, tarball, repo := s.v.GetString("oci-layout"), s.v.GetString("tarball"), s.v.GetString("repo")
-	tags := s.list("tag", true)
-	switch {
-	case layout != "" && tarball != "":
-		return nil, fmt.Errorf("both --oci-layout and --tarball given: choose one destination")
-	case tarball != "":
-		if len(platforms) > 1 {
-			return nil, fmt.Errorf("--tarball holds one platform but %d were asked for: pass one --platform, or use --oci-layout", len(platforms))
-		}
-		return publish.NewTarball(tarball, repo, tags)
-	case layout != "":
-		return publish.NewLayout(layout, tags)
-	case repo != "":
-		ropts := publish.RegistryOptions{Repo: repo, Bare: s.v.GetBool("bare"), Tags: tags, Remote: remote, Logger: log}
-		ropts.Progress = s.upload
-		if s.sources != nil {
-			ropts.Sources = s.sources
-		}
-		return publish.NewRegistry(ropts)
-	}
-	log.Info("no destination configured: writing to the OCI layout " + defaultLayout + " (set --repo to push)")
-	return publish.NewLayout(filepath.FromSlash(defaultLayout), tags)
-}
-
 // sourceDateEpoch is the reproducible-builds convention for the build time;
 // without it images are dated at the epoch, never at the wall clock.
 func sourceDateEpoch() (time.Time, error) {
