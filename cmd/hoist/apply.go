@@ -196,7 +196,7 @@ func kubeClient(cmd *cobra.Command, log *slog.Logger) (*kube.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading kubeconfig: %w", err)
 	}
-	cfg.UserAgent = "hoist/" + version
+	cfg.UserAgent = "hoist/" + hoistVersion()
 	return kube.New(cfg, kube.Options{Namespace: ns, EnforceNamespace: explicit, Logger: log})
 }
 
