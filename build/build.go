@@ -1,7 +1,6 @@
 package build
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -78,21 +77,27 @@ func Build(ctx context.Context, opts Options) error {
 	cmd.Dir = opts.Dir
 	cmd.Env = env
 	interruptGroup(cmd)
-	var captured bytes.Buffer
-	cmd.Stdout, cmd.Stderr = opts.Stderr, opts.Stderr
-	if opts.Stderr == nil {
-		cmd.Stdout, cmd.Stderr = &captured, &captured
+	// The tail of go's output is kept, bounded, for the error and its hint;
+	// with a Stderr it is also shown verbatim as it comes.
+	tail := &tailBuffer{max: 16 << 10}
+	// One writer for both, so exec shares one pipe: two copying goroutines
+	// writing into one buffer would race and lose output.
+	var out io.Writer = tail
+	if opts.Stderr != nil {
+		out = io.MultiWriter(opts.Stderr, tail)
 	}
+	cmd.Stdout, cmd.Stderr = out, out
 	logger.DebugContext(ctx, "running go", "dir", opts.Dir, "args", args, "env", envDelta(opts.Environ, env))
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
 			killGroup(cmd)
 			return fmt.Errorf("%s: %w", what, context.Cause(ctx))
 		}
-		if out := oneLine(captured.String()); out != "" {
-			return fmt.Errorf("%s: %w: %s", what, err, out)
+		hint := cgoHint(tail.String(), env)
+		if out := oneLine(tail.String()); out != "" && opts.Stderr == nil {
+			return fmt.Errorf("%s: %w: %s%s", what, err, out, hint)
 		}
-		return fmt.Errorf("%s: %w", what, err)
+		return fmt.Errorf("%s: %w%s", what, err, hint)
 	}
 	return nil
 }
