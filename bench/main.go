@@ -66,6 +66,9 @@ func run(ctx context.Context, cfg config) error {
 	if err := env.baseSize(ctx, &res); err != nil {
 		return err
 	}
+	if err := env.binaryLayers(ctx, &res); err != nil {
+		return err
+	}
 	report := res.markdown(describeMachine(ctx))
 	fmt.Print(report)
 	return os.WriteFile(cfg.out, []byte(report), 0o644)

@@ -16,7 +16,7 @@ import (
 
 // layerFormat changes whenever hoist changes how it writes the binary layer,
 // so old cache entries stop matching.
-const layerFormat = "hoist-binary-layer-3"
+const layerFormat = "hoist-binary-layer-4" // 4: gzip level 2 (issue 11)
 
 // toolchain is what the go command reports once per run.
 type toolchain struct {
