@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/hoist-build/hoist/pipeline"
 	"github.com/hoist-build/hoist/publish"
 )
 
@@ -95,4 +96,27 @@ func (d *defaultLayout) Publish(ctx context.Context, imageName string, art publi
 		d.created = false
 	}
 	return d.Layout.Publish(ctx, imageName, art)
+}
+
+// unusedFlags refuses flags given on the command line that this run's
+// destinations ignore: attachments go only to a registry (or --sbom-dir),
+// registry settings only matter with a registry or a pulled base.
+func (s *settings) unusedFlags(opts pipeline.Options) error {
+	if s.flags == nil || publish.Pushes(opts.Publisher) {
+		return nil
+	}
+	given := func(name string) bool { f := s.flags.Lookup(name); return f != nil && f.Changed }
+	for _, name := range []string{"sbom", "provenance"} {
+		if given(name) && opts.SBOMDir == "" {
+			return fmt.Errorf("--%s sets what is attached to pushed images, and nothing is pushed: add --repo (or HOIST_REPO), or --sbom-dir to write the documents to files", name)
+		}
+	}
+	if opts.Base == pipeline.BaseDistroless || opts.Base == pipeline.BaseScratch || opts.Base == "" {
+		for _, name := range []string{"insecure", "ca-cert", "timeout", "retries"} {
+			if given(name) {
+				return fmt.Errorf("--%s applies to registries, and this run uses none (no --repo, no pulled --base): add --repo or drop --%s", name, name)
+			}
+		}
+	}
+	return nil
 }

@@ -35,6 +35,8 @@ type settings struct {
 	progress func(pipeline.Event)
 	upload   func(image string, done, total int64)
 	stderr   io.Writer
+	// flags are the command's own, to tell a flag given from a default.
+	flags *pflag.FlagSet
 	// sources is the build cache's table of blob locations, for mounts.
 	sources *cache.Sources
 }
@@ -69,7 +71,7 @@ func loadSettings(flags *pflag.FlagSet) (*settings, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &settings{v: v, ko: ko}, nil
+	return &settings{v: v, ko: ko, flags: flags}, nil
 }
 
 // list reads a list setting; from the environment it arrives as one string,
@@ -147,8 +149,10 @@ func (s *settings) pipelineOptions(cwd string, args []string, log *slog.Logger) 
 	if opts.Cache != nil {
 		s.sources = opts.Cache.Sources()
 	}
-	opts.Publisher, err = s.publisher(log, opts.Remote, opts.Platforms)
-	return opts, err
+	if opts.Publisher, err = s.publisher(log, opts.Remote, opts.Platforms); err != nil {
+		return opts, err
+	}
+	return opts, s.unusedFlags(opts)
 }
 
 // cache opens the build cache: --cache-dir, HOIST_CACHE, else the user

@@ -155,6 +155,10 @@ func TestBadInput(t *testing.T) {
 		{"not a layout", "", []string{"--oci-layout", notLayout}, "not an OCI image layout"},
 		{"bare without repo", "", []string{"--bare"}, "--bare names the image after the registry repository, but none is set"},
 		{"bare with a layout only", "", []string{"--bare", "--oci-layout", "out"}, "add --repo"},
+		{"sbom with nothing pushed", "", []string{"--sbom", "cyclonedx"}, "--sbom sets what is attached to pushed images, and nothing is pushed"},
+		{"provenance with nothing pushed", "", []string{"--tarball", "x.tar", "--provenance=false"}, "--provenance sets what is attached"},
+		{"insecure with nothing pushed", "", []string{"--insecure"}, "--insecure applies to registries, and this run uses none"},
+		{"timeout with nothing pushed", "", []string{"--oci-layout", "out", "--timeout", "5s"}, "--timeout applies to registries"},
 		{"unknown key", "prot: 80\n", nil, `unknown key "prot"`},
 		{"ill-typed key", "port: eighty\n", nil, "line 1"},
 	}
