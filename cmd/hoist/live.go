@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/hoist-build/hoist/pipeline"
 )
 
@@ -25,9 +27,20 @@ type liveView struct {
 	last     time.Time
 	partial  []byte // a line written without its newline yet
 	finished bool
+	// width is the terminal's, when known: a frame line that wrapped would
+	// take two rows and the cursor-up count would erase a line above it.
+	width int
 }
 
-func newLiveView(w io.Writer) *liveView { return &liveView{w: w, lines: map[string]string{}} }
+func newLiveView(w io.Writer) *liveView {
+	v := &liveView{w: w, lines: map[string]string{}}
+	if f, ok := w.(interface{ Fd() uintptr }); ok {
+		if ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ); err == nil {
+			v.width = int(ws.Col)
+		}
+	}
+	return v
+}
 
 func (v *liveView) event(e pipeline.Event) {
 	key := e.Image
@@ -107,7 +120,11 @@ func (v *liveView) redraw() {
 	var b strings.Builder
 	v.erase(&b)
 	for _, k := range keys {
-		fmt.Fprintf(&b, "%-40s %s\n", k, v.lines[k])
+		line := fmt.Sprintf("%-40s %s", k, v.lines[k])
+		if r := []rune(line); v.width > 1 && len(r) >= v.width {
+			line = string(r[:v.width-1])
+		}
+		b.WriteString(line + "\n")
 	}
 	io.WriteString(v.w, b.String())
 	v.drawn, v.last = len(keys), time.Now()

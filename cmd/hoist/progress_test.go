@@ -117,3 +117,22 @@ msg=done image=api
 		t.Errorf("logged:\n%s\nwant:\n%s", logs.String(), want)
 	}
 }
+
+// TestLiveViewNarrowTerminal: frame lines longer than the terminal is wide
+// would wrap, and the next redraw would move up too few rows.
+func TestLiveViewNarrowTerminal(t *testing.T) {
+	var out bytes.Buffer
+	v := newLiveView(&out)
+	v.width = 30
+	fmt.Fprint(v, "keep me\n")
+	v.event(pipeline.Event{Image: "a-service-with-a-long-name", Platform: "linux/arm64", Stage: pipeline.StageCompiling})
+	v.event(pipeline.Event{Image: "a-service-with-a-long-name", Platform: "linux/arm64", Stage: pipeline.StageLayered})
+	v.finish()
+	screen, err := ptytest.Render(bytes.ReplaceAll(out.Bytes(), []byte("\n"), []byte("\r\n")), 24, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(screen) != 2 || screen[0] != "keep me" {
+		t.Errorf("screen:\n%s\nwant keep me and one frame line", strings.Join(screen, "\n"))
+	}
+}

@@ -62,6 +62,10 @@ func TestInterruptDuringCompile(t *testing.T) {
 	if last := lines[len(lines)-1]; last != "hoist: interrupted" {
 		t.Errorf("last line of stderr = %q, want hoist: interrupted; stderr:\n%s", last, stderr.String())
 	}
+	// Plain progress, as in CI: the compile's start is logged at once.
+	if !strings.Contains(stderr.String(), "msg=compiling image=hello platform=linux/amd64") {
+		t.Errorf("no progress line for the compile's start; stderr:\n%s", stderr.String())
+	}
 	if stdout.Len() > 0 {
 		t.Errorf("stdout = %q, want nothing", stdout.String())
 	}
