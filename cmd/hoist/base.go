@@ -47,6 +47,11 @@ pull from the internet. It is published as REPO/` + baseImageName + ` (REPO itse
 }
 
 func runBase(cmd *cobra.Command, _ []string) error {
+	for _, name := range baseIgnoredFlags {
+		if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+			return fmt.Errorf("--%s shapes an application image, not the base: drop it from hoist base", name)
+		}
+	}
 	log := logger(cmd)
 	s, err := loadSettings(cmd.Flags())
 	if err != nil {

@@ -117,6 +117,7 @@ func TestBaseDestinations(t *testing.T) {
 		{"tarball, default platforms", []string{"--tarball", "base.tar"}, ""},
 		{"tarball of every platform", []string{"--tarball", "base.tar", "--platform", "all"}, "one platform"},
 		{"unknown platform", []string{"--oci-layout", "out", "--platform", "linux/sparc"}, "linux/sparc"},
+		{"application flag", []string{"--oci-layout", "out", "--port", "8080"}, "--port shapes an application image, not the base"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
