@@ -6,12 +6,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/hoist-build/hoist/internal/ptytest"
 )
 
 // slowPackage is a main package that takes the compiler seconds: long
@@ -31,10 +34,11 @@ func slowPackage() string {
 	return b.String()
 }
 
-// TestInterruptDuringCompile presses Ctrl-C (SIGINT to hoist alone, as
-// `kill -INT` does; a terminal would signal the whole group) while the
-// compiler runs: hoist must say "interrupted", exit 130, publish nothing
-// and leave no go or compile process behind.
+// TestInterruptDuringCompile stops a build while the compiler runs, by
+// SIGINT to hoist alone (as `kill -INT` does, with CI's plain progress)
+// and by Ctrl-C typed on a terminal (which signals the foreground process
+// group, with the live display): hoist must say "interrupted", exit 130,
+// publish nothing and leave no go or compile process behind.
 func TestInterruptDuringCompile(t *testing.T) {
 	// Orphans of hoist's children become this process's children, so one
 	// left running is found even after hoist has exited.
@@ -42,32 +46,70 @@ func TestInterruptDuringCompile(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
-	dir := service(t, map[string]string{"main.go": slowPackage()})
-	cmd := exec.Command(hoistBin, "build", "--oci-layout", "out", "--progress", "plain")
-	cmd.Dir, cmd.Env = dir, userEnv(t)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+
+	t.Run("kill -INT", func(t *testing.T) {
+		dir := service(t, map[string]string{"main.go": slowPackage()})
+		cmd := exec.Command(hoistBin, "build", "--oci-layout", "out", "--progress", "plain")
+		cmd.Dir, cmd.Env = dir, userEnv(t)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		seen := waitForCompile(t, cmd.Process.Pid)
+		if err := cmd.Process.Signal(os.Interrupt); err != nil {
+			t.Fatal(err)
+		}
+		cmd.Wait()
+		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+		checkInterrupted(t, cmd.ProcessState.ExitCode(), lines[len(lines)-1], dir, seen)
+		// Plain progress, as in CI: the compile's start is logged at once.
+		if !strings.Contains(stderr.String(), "msg=compiling image=hello platform=linux/amd64") {
+			t.Errorf("no progress line for the compile's start; stderr:\n%s", stderr.String())
+		}
+		if stdout.Len() > 0 {
+			t.Errorf("stdout = %q, want nothing", stdout.String())
+		}
+	})
+
+	t.Run("Ctrl-C on a terminal", func(t *testing.T) {
+		dir := service(t, map[string]string{"main.go": slowPackage()})
+		cmd := exec.Command(hoistBin, "build", "--oci-layout", "out")
+		cmd.Dir, cmd.Env = dir, userEnv(t)
+		const rows, cols = 24, 100
+		term, err := ptytest.Start(cmd, rows, cols)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := waitForCompile(t, cmd.Process.Pid)
+		if err := term.Type("\x03"); err != nil {
+			t.Fatal(err)
+		}
+		out, _ := term.Wait()
+		screen, err := ptytest.Render(out, rows, cols)
+		if err != nil {
+			t.Fatalf("rendering %q: %v", out, err)
+		}
+		last := ""
+		if len(screen) > 0 {
+			last = screen[len(screen)-1]
+		}
+		checkInterrupted(t, cmd.ProcessState.ExitCode(), last, dir, seen)
+		if !slices.ContainsFunc(screen, func(l string) bool { return strings.HasPrefix(l, "hello linux/amd64") }) {
+			t.Errorf("the live display is not on screen:\n%s", strings.Join(screen, "\n"))
+		}
+	})
+}
+
+// checkInterrupted checks what an interrupted build leaves: status 130,
+// the message as the last line, no layout and no process of its own.
+func checkInterrupted(t *testing.T, code int, lastLine, dir string, seen map[int]proc) {
+	t.Helper()
+	if code != 130 {
+		t.Errorf("exit code %d, want 130", code)
 	}
-	seen := waitForCompile(t, cmd.Process.Pid)
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
-	}
-	cmd.Wait()
-	if code := cmd.ProcessState.ExitCode(); code != 130 {
-		t.Errorf("exit code %d, want 130; stderr:\n%s", code, stderr.String())
-	}
-	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
-	if last := lines[len(lines)-1]; last != "hoist: interrupted" {
-		t.Errorf("last line of stderr = %q, want hoist: interrupted; stderr:\n%s", last, stderr.String())
-	}
-	// Plain progress, as in CI: the compile's start is logged at once.
-	if !strings.Contains(stderr.String(), "msg=compiling image=hello platform=linux/amd64") {
-		t.Errorf("no progress line for the compile's start; stderr:\n%s", stderr.String())
-	}
-	if stdout.Len() > 0 {
-		t.Errorf("stdout = %q, want nothing", stdout.String())
+	if lastLine != "hoist: interrupted" {
+		t.Errorf("last line = %q, want hoist: interrupted", lastLine)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "out", "index.json")); err == nil {
 		t.Error("the interrupted build wrote the OCI layout")
