@@ -75,3 +75,32 @@ func TestDistIsIgnored(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestRepushAttachesOnce pushes the same image twice with different flags
+// (so a different provenance): hoist verify must list one SBOM and one
+// provenance.
+func TestRepushAttachesOnce(t *testing.T) {
+	host := registrytest.New(t)
+	dir := service(t, nil)
+	env := userEnv(t)
+	var ref string
+	for _, extra := range [][]string{nil, {"--tag", "v2", "-v"}} {
+		r := hoist(t, dir, env, append([]string{"build", "--repo", host + "/me"}, extra...)...)
+		if r.code != 0 {
+			t.Fatalf("exit %d:\n%s", r.code, r.stderr)
+		}
+		if ref != "" && strings.TrimSpace(r.stdout) != ref {
+			t.Fatalf("second push gave %q, want the same image %s", r.stdout, ref)
+		}
+		ref = strings.TrimSpace(r.stdout)
+	}
+	r := hoist(t, dir, env, "verify", ref)
+	if r.code != 0 {
+		t.Fatalf("hoist verify: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, kind := range []string{"sbom", "provenance"} {
+		if n := strings.Count(r.stdout, "\n  "+kind+" "); n != 1 {
+			t.Errorf("hoist verify lists %d %s attachments, want 1:\n%s", n, kind, r.stdout)
+		}
+	}
+}
