@@ -85,13 +85,29 @@ func (a *artifact) LayerByDigest(h v1.Hash) (partial.CompressedLayer, error) {
 	return nil, fmt.Errorf("artifact has no blob %s", h)
 }
 
-// attach pushes doc as an artifact whose subject is doc.Subject, by digest
-// (no tag). ggcr then records it for the referrers API: a registry that
-// implements the API indexes the subject field itself; for one that does
-// not, ggcr adds the artifact to the index under the fallback tag
-// "sha256-<subject hex>". That tag is read, modified and written without a
-// lock, so callers attach to one subject at a time.
+// attach pushes doc as an artifact whose subject is doc.Subject, unless the
+// subject already has a document of its type. The subject is
+// content-addressed: a document attached by an earlier push of the same
+// image (perhaps with other flags in its provenance) describes the same
+// bytes, and a second one would only make consumers pick between two.
 func attach(ctx context.Context, repo name.Repository, doc Document, created time.Time, opts publish.RemoteOptions) (v1.Hash, error) {
+	ropts, err := opts.Options(ctx, repo.RegistryStr())
+	if err != nil {
+		return v1.Hash{}, err
+	}
+	if prev, ok := attached(repo, doc, ropts); ok {
+		return prev, nil
+	}
+	return writeArtifact(ctx, repo, doc, created, opts)
+}
+
+// writeArtifact pushes doc as an artifact by digest (no tag). ggcr then
+// records it for the referrers API: a registry that implements the API
+// indexes the subject field itself; for one that does not, ggcr adds the
+// artifact to the index under the fallback tag "sha256-<subject hex>".
+// That tag is read, modified and written without a lock, so callers attach
+// to one subject at a time.
+func writeArtifact(ctx context.Context, repo name.Repository, doc Document, created time.Time, opts publish.RemoteOptions) (v1.Hash, error) {
 	img, err := newArtifact(doc, created)
 	if err != nil {
 		return v1.Hash{}, err
@@ -104,15 +120,30 @@ func attach(ctx context.Context, repo name.Repository, doc Document, created tim
 	if err != nil {
 		return v1.Hash{}, err
 	}
-	// The artifact's digest follows from the document and the subject, so
-	// one that exists was attached by an earlier run of the same build.
-	if desc, err := remote.Head(repo.Digest(d.String()), ropts...); err == nil && desc.Digest == d {
-		return d, nil
-	}
 	if err := remote.Write(repo.Digest(d.String()), img, ropts...); err != nil {
 		return v1.Hash{}, fmt.Errorf("attaching %s to %s@%s: %w", doc.Kind, repo, doc.Subject.Digest, err)
 	}
 	return d, nil
+}
+
+// attached finds an artifact of doc's type already attached to its subject,
+// through the referrers API or the fallback tag. A failed lookup counts as
+// none: attaching then is what happened before the check existed.
+func attached(repo name.Repository, doc Document, ropts []remote.Option) (v1.Hash, bool) {
+	idx, err := remote.Referrers(repo.Digest(doc.Subject.Digest.String()), ropts...)
+	if err != nil {
+		return v1.Hash{}, false
+	}
+	m, err := idx.IndexManifest()
+	if err != nil {
+		return v1.Hash{}, false
+	}
+	for _, desc := range m.Manifests {
+		if desc.ArtifactType == doc.MediaType {
+			return desc.Digest, true
+		}
+	}
+	return v1.Hash{}, false
 }
 
 // readDocument fetches an artifact manifest and its one layer.

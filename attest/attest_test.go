@@ -75,6 +75,23 @@ func TestPublishImage(t *testing.T) {
 	if report, _ := verify(t, repo.Digest(digest.String()).String()); len(report.Manifests[0].Attachments) != 2 {
 		t.Errorf("after attaching twice, %d referrers; want still 2", len(report.Manifests[0].Attachments))
 	}
+
+	// The same image pushed again by another command line and hoist
+	// version: its provenance differs, but the image already has one.
+	opts.Build.Args = []string{"resolve", "-f", "k8s.yaml"}
+	opts.Version = "v9.9.9"
+	third, err := Publish(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range got {
+		if third[i].Artifact != got[i].Artifact {
+			t.Errorf("the %s attached by another invocation is %s, want the existing %s", got[i].Kind, third[i].Artifact, got[i].Artifact)
+		}
+	}
+	if report, _ := verify(t, repo.Digest(digest.String()).String()); len(report.Manifests[0].Attachments) != 2 {
+		t.Errorf("after a re-push with other flags, %d referrers; want still 2", len(report.Manifests[0].Attachments))
+	}
 }
 
 // checkArtifact fetches an artifact manifest and checks the OCI 1.1 shape

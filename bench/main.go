@@ -67,6 +67,9 @@ func run(ctx context.Context, cfg config) error {
 	if err := env.baseSize(ctx, &res); err != nil {
 		return err
 	}
+	if err := env.binaryLayers(ctx, &res); err != nil {
+		return err
+	}
 	report := res.markdown(describeMachine(ctx), env.commands, "go run ./bench "+strings.Join(os.Args[1:], " "))
 	fmt.Print(report)
 	return os.WriteFile(cfg.out, []byte(report), 0o644)

@@ -23,6 +23,8 @@ type results struct {
 	// noopWrites is the most changing registry requests one hoist no-op
 	// made: uploads, manifest puts, attachments.
 	noopWrites int
+	// The app's binary layer as hoist and ko pushed it, compressed.
+	hoistBinary, koBinary int64
 }
 
 func (r *results) add(scenario, pkg, tool string, s sample) {
@@ -96,6 +98,45 @@ func (e *env) baseSize(ctx context.Context, res *results) error {
 	return nil
 }
 
+// binaryLayers reads the app's binary layer, the last one, from the images
+// hoist and ko pushed in the no-op scenario (ko names its image
+// app-<md5 of the import path>), to compare their gzip.
+func (e *env) binaryLayers(ctx context.Context, res *results) error {
+	reg, err := name.NewRegistry(e.registry)
+	if err != nil {
+		return err
+	}
+	repos, err := remote.Catalog(ctx, reg)
+	if err != nil {
+		return fmt.Errorf("listing the registry: %w", err)
+	}
+	last := func(repo string) (int64, error) {
+		ref, err := name.ParseReference(e.registry + "/" + repo + ":latest")
+		if err != nil {
+			return 0, err
+		}
+		img, err := remote.Image(ref, remote.WithContext(ctx))
+		if err != nil {
+			return 0, fmt.Errorf("reading %s back: %w", ref, err)
+		}
+		m, err := img.Manifest()
+		if err != nil {
+			return 0, err
+		}
+		return m.Layers[len(m.Layers)-1].Size, nil
+	}
+	if res.hoistBinary, err = last("hoist/app"); err != nil {
+		return err
+	}
+	for _, r := range repos {
+		if strings.HasPrefix(r, "ko/app-") {
+			res.koBinary, err = last(r)
+			return err
+		}
+	}
+	return fmt.Errorf("no ko image of app in %q", repos)
+}
+
 func (r *results) markdown(machine string, commands map[string]string, cmdline string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# hoist benchmark\n\nMachine: %s.\n\n", machine)
@@ -116,6 +157,10 @@ func (r *results) markdown(machine string, commands map[string]string, cmdline s
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", pkg, cell(a), cell(m), cell(both), cell(ko), ratio(both.median(), a.median()+m.median()))
 	}
 	fmt.Fprintf(&b, "\nSynthesized base (passwd/group, CA bundle, tzdata), compressed: %.2f MiB.\n", float64(r.baseSize)/(1<<20))
+	if r.koBinary > 0 {
+		fmt.Fprintf(&b, "\nBinary layer of app, gzip: hoist %d bytes, ko %d bytes (hoist %+.2f %%).\n",
+			r.hoistBinary, r.koBinary, 100*(float64(r.hoistBinary)/float64(r.koBinary)-1))
+	}
 	b.WriteString(r.targets())
 	fmt.Fprintf(&b, "\n## How this was measured\n\n`%s`, which ran, per tool and package (first run shown):\n\n", cmdline)
 	keys := slices.Sorted(maps.Keys(commands))

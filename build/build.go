@@ -1,7 +1,6 @@
 package build
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -78,17 +77,28 @@ func Build(ctx context.Context, opts Options) error {
 	cmd := exec.CommandContext(ctx, goPath, args...)
 	cmd.Dir = opts.Dir
 	cmd.Env = env
-	var captured bytes.Buffer
-	cmd.Stdout, cmd.Stderr = opts.Stderr, opts.Stderr
-	if opts.Stderr == nil {
-		cmd.Stdout, cmd.Stderr = &captured, &captured
+	interruptGroup(cmd)
+	// The tail of go's output is kept, bounded, for the error and its hint;
+	// with a Stderr it is also shown verbatim as it comes.
+	tail := &tailBuffer{max: 16 << 10}
+	// One writer for both, so exec shares one pipe: two copying goroutines
+	// writing into one buffer would race and lose output.
+	var out io.Writer = tail
+	if opts.Stderr != nil {
+		out = io.MultiWriter(opts.Stderr, tail)
 	}
+	cmd.Stdout, cmd.Stderr = out, out
 	logger.DebugContext(ctx, "running go", "dir", opts.Dir, "args", args, "env", envDelta(opts.Environ, env))
 	if err := cmd.Run(); err != nil {
-		if out := oneLine(captured.String()); out != "" {
-			return fmt.Errorf("%s: %w: %s", what, err, out)
+		if ctx.Err() != nil {
+			killGroup(cmd)
+			return fmt.Errorf("%s: %w", what, context.Cause(ctx))
 		}
-		return fmt.Errorf("%s: %w", what, err)
+		hint := cgoHint(tail.String(), env)
+		if out := oneLine(tail.String()); out != "" && opts.Stderr == nil {
+			return fmt.Errorf("%s: %w: %s%s", what, err, out, hint)
+		}
+		return fmt.Errorf("%s: %w%s", what, err, hint)
 	}
 	return nil
 }

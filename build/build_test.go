@@ -209,3 +209,30 @@ func TestBuild(t *testing.T) {
 		})
 	}
 }
+
+// TestCgoHint builds a package whose only file uses cgo: go's message says
+// only that build constraints exclude every file, so hoist adds why.
+func TestCgoHint(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"go.mod":  "module example.com/withcgo\n\ngo 1.26\n",
+		"main.go": "package main\n\n// int answer(void) { return 42; }\nimport \"C\"\n\nfunc main() { println(C.answer()) }\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := Build(context.Background(), Options{Dir: dir, Package: ".", Environ: os.Environ(), Output: filepath.Join(dir, "out")})
+	if err == nil || !strings.Contains(err.Error(), "build constraints exclude all Go files") || !strings.Contains(err.Error(), "set CGO_ENABLED=1") {
+		t.Fatalf("err = %v, want go's message and the CGO_ENABLED hint", err)
+	}
+	err = Build(context.Background(), Options{Dir: dir, Package: "./nothing", Environ: os.Environ(), Output: filepath.Join(dir, "out")})
+	if err == nil || strings.Contains(err.Error(), "CGO_ENABLED") {
+		t.Errorf("err = %v, want no cgo hint for another failure", err)
+	}
+	for _, env := range [][]string{{"CGO_ENABLED=1"}, {"CGO_ENABLED=0", "CGO_ENABLED=1"}} {
+		if h := cgoHint("build constraints exclude all Go files in /x", env); h != "" {
+			t.Errorf("hint with %v = %q, want none: cgo was on", env, h)
+		}
+	}
+}

@@ -62,7 +62,7 @@ func Inspect(ctx context.Context, dir, pkg string, environ []string) (Package, e
 	p := pkgs[0]
 	switch {
 	case p.Name == "" && p.Error != nil:
-		return Package{}, fmt.Errorf("inspecting %s: %s", pkg, oneLine(p.Error.Err))
+		return Package{}, fmt.Errorf("inspecting %s: %s%s", pkg, oneLine(p.Error.Err), cgoHint(p.Error.Err, environ))
 	case p.Name == "":
 		return Package{}, fmt.Errorf("inspecting %s: go list reported no package name", pkg)
 	case p.Name != "main":

@@ -34,6 +34,7 @@ type Data struct {
 type Git struct {
 	Branch          string
 	Tag             string // nearest tag reachable from HEAD
+	AtTag           bool   // HEAD is the commit Tag names, not past it
 	ShortCommit     string
 	FullCommit      string
 	CommitDate      string // RFC 3339 in UTC
@@ -174,7 +175,8 @@ func gitInfo(ctx context.Context, dir string, environ []string) Git {
 		// interleave gpg output with the format.
 		{"-c", "log.showSignature=false", "log", "-1", "--format=%H%n%h%n%ct", "HEAD"},
 		{"rev-parse", "--abbrev-ref", "HEAD"},
-		{"describe", "--tags", "--abbrev=0", "HEAD"},
+		// --long always adds "-N-gHASH": N is 0 exactly at the tag.
+		{"describe", "--tags", "--long", "HEAD"},
 	}
 	outs, oks := make([]string, len(queries)), make([]bool, len(queries))
 	var wg sync.WaitGroup
@@ -218,7 +220,22 @@ func parseGit(outs []string, oks []bool) Git {
 	}
 	g.Tag = "v0.0.0"
 	if oks[4] {
-		g.Tag, g.tagFound = outs[4], true
+		g.Tag, g.AtTag = parseDescribe(outs[4])
+		g.tagFound = true
 	}
 	return g
+}
+
+// parseDescribe splits `git describe --long` output, TAG-N-gHASH; the tag
+// itself may contain dashes.
+func parseDescribe(s string) (tag string, exact bool) {
+	i := strings.LastIndexByte(s, '-')
+	if i < 0 {
+		return s, false
+	}
+	j := strings.LastIndexByte(s[:i], '-')
+	if j < 0 {
+		return s, false
+	}
+	return s[:j], s[j+1:i] == "0"
 }

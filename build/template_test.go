@@ -117,6 +117,18 @@ func TestGitInfo(t *testing.T) {
 		t.Errorf("CommitTimestamp = %d, want 1612325106", g.CommitTimestamp)
 	}
 
+	if g.Tag != "v0.1.0" || !g.AtTag {
+		t.Errorf("at the tag: Tag=%q AtTag=%v, want v0.1.0 and true", g.Tag, g.AtTag)
+	}
+	for in, want := range map[string]struct {
+		tag   string
+		exact bool
+	}{"v1.2.3-0-gabc": {"v1.2.3", true}, "v1.2.3-rc-1-3-gabc": {"v1.2.3-rc-1", false}, "odd": {"odd", false}} {
+		if tag, exact := parseDescribe(in); tag != want.tag || exact != want.exact {
+			t.Errorf("parseDescribe(%q) = %q, %v; want %q, %v", in, tag, exact, want.tag, want.exact)
+		}
+	}
+
 	// An untracked file is enough for the build not to be reproducible from
 	// the commit alone.
 	if err := os.WriteFile(filepath.Join(repo, "new.txt"), []byte("x"), 0o644); err != nil {

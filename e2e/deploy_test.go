@@ -33,7 +33,7 @@ func TestGeneratedDeploymentRuns(t *testing.T) {
 	bin, root := hoistBinary(t)
 	host := registrytest.New(t)
 	generated := filepath.Join(t.TempDir(), "app.yaml")
-	if err := os.WriteFile(generated, []byte(strings.Join(hoist(t, bin, root, "manifests", "./app"), "\n")+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(generated, []byte(strings.Join(hoist(t, bin, root, "manifests", "--probe-path", "/healthz", "--readiness-path", "/readyz", "./app"), "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	resolved := strings.Join(hoist(t, bin, root, "resolve", "-f", generated, "--repo", host+"/e2e"), "\n")

@@ -21,52 +21,92 @@ import (
 
 // Options describe the service.
 type Options struct {
-	// ImportPath is the main package's full import path; its last element
-	// names the objects, as it names the image.
+	// ImportPath is the main package's full import path; the image.
 	ImportPath string
-	Replicas   int32
+	// Name names the objects; empty means the image name (the import
+	// path's last element, as the image is named).
+	Name string
+	// Namespace, when set, is written into both objects.
+	Namespace string
+	Replicas  int32
+	// Port is the container port the service listens on, as the image
+	// exposes it; 0 means none: no port, no probes and no Service.
+	Port int32
+	// ProbePath, when set, is the HTTP path of the liveness and readiness
+	// probes; ReadinessPath, when set, overrides the readiness one. With
+	// neither there are no probes: a probe of a path the service does not
+	// serve would restart it forever.
+	ProbePath, ReadinessPath string
 }
 
 const (
-	// Port is where the image listens and what it exposes.
-	Port = 80
 	// PortName lets probes and the Service follow the port by name.
 	PortName = "http"
 	// NameLabel selects the pods; it is the recommended app label.
 	NameLabel = "app.kubernetes.io/name"
-	// ShutdownGrace is the app's drain time, set explicitly on the
-	// container so the file states both halves of the shutdown budget.
-	ShutdownGrace = 10 * time.Second
-	// TerminationGrace leaves the drain 5 s of margin before SIGKILL.
-	TerminationGrace = ShutdownGrace + 5*time.Second
+	// TerminationGrace is Kubernetes' default, stated so the file shows
+	// the time a pod has to drain after SIGTERM.
+	TerminationGrace = 30 * time.Second
 )
 
-// Name is the objects' name, the image name; it must be a valid Service
-// name (an RFC 1035 label), the strictest name among the objects.
+// Name is the objects' name; it must be a valid Service name (an RFC 1035
+// label), the strictest name among the objects.
 func Name(importPath string) (string, error) {
-	name := publish.ImageName(importPath)
+	return checkName(publish.ImageName(importPath), "naming the objects for "+importPath, "pass --name")
+}
+
+func checkName(name, what, fix string) (string, error) {
 	if errs := validation.IsDNS1035Label(name); len(errs) > 0 {
-		return "", fmt.Errorf("naming the objects for %s: %q is not a valid Kubernetes Service name: %s", importPath, name, strings.Join(errs, "; "))
+		return "", fmt.Errorf("%s: %q is not a valid Kubernetes Service name: %s; %s", what, name, strings.Join(errs, "; "), fix)
 	}
 	return name, nil
+}
+
+// check validates opts and returns the objects' name.
+func (o Options) check() (string, error) {
+	name, err := Name(o.ImportPath)
+	if o.Name != "" {
+		name, err = checkName(o.Name, "invalid --name", "use lower-case letters, digits and '-', starting with a letter")
+	}
+	if err != nil {
+		return "", err
+	}
+	if errs := validation.IsDNS1123Label(o.Namespace); o.Namespace != "" && len(errs) > 0 {
+		return "", fmt.Errorf("invalid namespace %q: %s", o.Namespace, strings.Join(errs, "; "))
+	}
+	switch {
+	case o.Replicas < 0:
+		return "", fmt.Errorf("invalid replicas %d: want 0 or more", o.Replicas)
+	case o.Port < 0 || o.Port > 65535:
+		return "", fmt.Errorf("invalid port %d: want 1-65535, or 0 for none", o.Port)
+	case o.Port == 0 && (o.ProbePath != "" || o.ReadinessPath != ""):
+		return "", fmt.Errorf("probes need a port: set --port (or port in .hoist.yaml)")
+	}
+	for _, p := range []string{o.ProbePath, o.ReadinessPath} {
+		if p != "" && !strings.HasPrefix(p, "/") {
+			return "", fmt.Errorf("invalid probe path %q: want an absolute HTTP path such as /healthz", p)
+		}
+	}
+	return name, nil
+}
+
+func (o Options) meta(name string) metav1.ObjectMeta {
+	return metav1.ObjectMeta{Name: name, Namespace: o.Namespace, Labels: map[string]string{NameLabel: name}}
 }
 
 // Deployment runs Replicas pods of the image and replaces them one at a
 // time without ever going below Replicas ready pods.
 func Deployment(opts Options) (*appsv1.Deployment, error) {
-	name, err := Name(opts.ImportPath)
+	name, err := opts.check()
 	if err != nil {
 		return nil, err
-	}
-	if opts.Replicas < 0 {
-		return nil, fmt.Errorf("invalid replicas %d: want 0 or more", opts.Replicas)
 	}
 	labels := map[string]string{NameLabel: name}
 	zero, one := intstr.FromInt32(0), intstr.FromInt32(1)
 	grace := int64(TerminationGrace / time.Second)
 	return &appsv1.Deployment{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
-		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels},
+		ObjectMeta: opts.meta(name),
 		Spec: appsv1.DeploymentSpec{
 			Replicas: &opts.Replicas,
 			Selector: &metav1.LabelSelector{MatchLabels: labels},
@@ -79,25 +119,27 @@ func Deployment(opts Options) (*appsv1.Deployment, error) {
 				Spec: corev1.PodSpec{
 					TerminationGracePeriodSeconds: &grace,
 					SecurityContext:               podSecurity(),
-					Containers:                    []corev1.Container{container(name, opts.ImportPath)},
+					Containers:                    []corev1.Container{container(name, opts)},
 				},
 			},
 		},
 	}, nil
 }
 
-func container(name, importPath string) corev1.Container {
-	probe := func(path string) *corev1.Probe {
-		return &corev1.Probe{ProbeHandler: corev1.ProbeHandler{
-			HTTPGet: &corev1.HTTPGetAction{Path: path, Port: intstr.FromString(PortName)},
-		}}
+func probe(path string) *corev1.Probe {
+	if path == "" {
+		return nil
 	}
+	return &corev1.Probe{ProbeHandler: corev1.ProbeHandler{
+		HTTPGet: &corev1.HTTPGetAction{Path: path, Port: intstr.FromString(PortName)},
+	}}
+}
+
+func container(name string, opts Options) corev1.Container {
 	no, yes := false, true
-	return corev1.Container{
+	c := corev1.Container{
 		Name:  name,
-		Image: resolve.Scheme + importPath,
-		Ports: []corev1.ContainerPort{{Name: PortName, ContainerPort: Port, Protocol: corev1.ProtocolTCP}},
-		Env:   []corev1.EnvVar{{Name: "SHUTDOWN_GRACE", Value: ShutdownGrace.String()}},
+		Image: resolve.Scheme + opts.ImportPath,
 		Resources: corev1.ResourceRequirements{
 			Requests: corev1.ResourceList{
 				corev1.ResourceCPU:    resource.MustParse("50m"),
@@ -105,19 +147,27 @@ func container(name, importPath string) corev1.Container {
 			},
 			Limits: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("128Mi")},
 		},
-		LivenessProbe:  probe("/healthz"),
-		ReadinessProbe: probe("/readyz"),
 		SecurityContext: &corev1.SecurityContext{
 			AllowPrivilegeEscalation: &no,
 			ReadOnlyRootFilesystem:   &yes,
 			// The binary's file capability grants NET_BIND_SERVICE only if
-			// the bounding set still holds it.
+			// the bounding set still holds it; without it the binary
+			// cannot even start, whatever port it uses.
 			Capabilities: &corev1.Capabilities{
 				Drop: []corev1.Capability{"ALL"},
 				Add:  []corev1.Capability{"NET_BIND_SERVICE"},
 			},
 		},
 	}
+	if opts.Port != 0 {
+		c.Ports = []corev1.ContainerPort{{Name: PortName, ContainerPort: opts.Port, Protocol: corev1.ProtocolTCP}}
+		readiness := opts.ReadinessPath
+		if readiness == "" {
+			readiness = opts.ProbePath
+		}
+		c.LivenessProbe, c.ReadinessProbe = probe(opts.ProbePath), probe(readiness)
+	}
+	return c
 }
 
 // podSecurity states the image's user again so the restricted policy can
@@ -133,37 +183,41 @@ func podSecurity() *corev1.PodSecurityContext {
 	}
 }
 
-// Service sends port 80 to the pods' http port.
+// Service sends the port to the pods' http port.
 func Service(opts Options) (*corev1.Service, error) {
-	name, err := Name(opts.ImportPath)
+	name, err := opts.check()
 	if err != nil {
 		return nil, err
 	}
-	labels := map[string]string{NameLabel: name}
 	return &corev1.Service{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
-		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels},
+		ObjectMeta: opts.meta(name),
 		Spec: corev1.ServiceSpec{
-			Selector: labels,
+			Selector: map[string]string{NameLabel: name},
 			Ports: []corev1.ServicePort{{
-				Name: PortName, Port: Port, TargetPort: intstr.FromString(PortName), Protocol: corev1.ProtocolTCP,
+				Name: PortName, Port: opts.Port, TargetPort: intstr.FromString(PortName), Protocol: corev1.ProtocolTCP,
 			}},
 		},
 	}, nil
 }
 
-// YAML is the Deployment and the Service as one two-document stream.
+// YAML is the Deployment and, when there is a port, the Service, as one
+// YAML stream.
 func YAML(opts Options) ([]byte, error) {
 	dep, err := Deployment(opts)
 	if err != nil {
 		return nil, err
 	}
-	svc, err := Service(opts)
-	if err != nil {
-		return nil, err
+	objs := []any{dep}
+	if opts.Port != 0 {
+		svc, err := Service(opts)
+		if err != nil {
+			return nil, err
+		}
+		objs = append(objs, svc)
 	}
 	var out []byte
-	for i, obj := range []any{dep, svc} {
+	for i, obj := range objs {
 		doc, err := marshal(obj)
 		if err != nil {
 			return nil, err

@@ -17,6 +17,9 @@ import (
 
 const app = "github.com/hoist-build/hoist/app"
 
+// appOpts are the sample app's settings, as deploy/app.yaml is generated.
+var appOpts = manifests.Options{ImportPath: app, Replicas: 2, Port: 80, ProbePath: "/healthz", ReadinessPath: "/readyz"}
+
 // decode generates the stream and decodes it strictly, as the API server
 // would refuse unknown or misplaced fields.
 func decode(t *testing.T, opts manifests.Options) (*appsv1.Deployment, *corev1.Service, []byte) {
@@ -41,7 +44,7 @@ func decode(t *testing.T, opts manifests.Options) (*appsv1.Deployment, *corev1.S
 }
 
 func TestFields(t *testing.T) {
-	dep, svc, out := decode(t, manifests.Options{ImportPath: app, Replicas: 2})
+	dep, svc, out := decode(t, appOpts)
 	pod := dep.Spec.Template.Spec
 	if len(pod.Containers) != 1 {
 		t.Fatalf("got %d containers, want 1", len(pod.Containers))
@@ -62,12 +65,13 @@ func TestFields(t *testing.T) {
 		{"strategy", string(dep.Spec.Strategy.Type), "RollingUpdate"},
 		{"maxUnavailable", ru.MaxUnavailable.String(), "0"},
 		{"maxSurge", ru.MaxSurge.String(), "1"},
-		{"grace period", *pod.TerminationGracePeriodSeconds, int64(15)},
+		{"grace period", *pod.TerminationGracePeriodSeconds, int64(30)},
 		{"container name", c.Name, "app"},
 		{"image", c.Image, "ko://" + app},
 		{"port", c.Ports[0].ContainerPort, int32(80)},
 		{"port name", c.Ports[0].Name, "http"},
-		{"env", envOf(c), "SHUTDOWN_GRACE=10s"},
+		{"env", len(c.Env), 0},
+		{"namespace", dep.Namespace + svc.Namespace, ""},
 		{"liveness", c.LivenessProbe.HTTPGet.Path + " " + c.LivenessProbe.HTTPGet.Port.String(), "/healthz http"},
 		{"readiness", c.ReadinessProbe.HTTPGet.Path + " " + c.ReadinessProbe.HTTPGet.Port.String(), "/readyz http"},
 		{"cpu request", c.Resources.Requests.Cpu().String(), "50m"},
@@ -102,12 +106,44 @@ func TestFields(t *testing.T) {
 	}
 }
 
-func envOf(c corev1.Container) string {
-	var kv []string
-	for _, e := range c.Env {
-		kv = append(kv, e.Name+"="+e.Value)
-	}
-	return strings.Join(kv, " ")
+// TestAnyService generates for services that are not the sample app: their
+// own port, probes only when asked for, their own name and namespace.
+func TestAnyService(t *testing.T) {
+	const svcPath = "example.com/podinfo/cmd/podinfo"
+	t.Run("port without probes", func(t *testing.T) {
+		dep, svc, _ := decode(t, manifests.Options{ImportPath: svcPath, Replicas: 1, Port: 9898})
+		c := dep.Spec.Template.Spec.Containers[0]
+		if c.Ports[0].ContainerPort != 9898 || svc.Spec.Ports[0].Port != 9898 || svc.Spec.Ports[0].TargetPort.String() != "http" {
+			t.Errorf("ports %v, service %v; want 9898", c.Ports, svc.Spec.Ports)
+		}
+		if c.LivenessProbe != nil || c.ReadinessProbe != nil || len(c.Env) != 0 {
+			t.Errorf("probes %v %v, env %v; want none", c.LivenessProbe, c.ReadinessProbe, c.Env)
+		}
+	})
+	t.Run("one probe path, name and namespace", func(t *testing.T) {
+		dep, svc, _ := decode(t, manifests.Options{ImportPath: svcPath, Replicas: 3, Port: 8080, ProbePath: "/status", Name: "web", Namespace: "shop"})
+		c := dep.Spec.Template.Spec.Containers[0]
+		if c.LivenessProbe.HTTPGet.Path != "/status" || c.ReadinessProbe.HTTPGet.Path != "/status" {
+			t.Errorf("probes %v %v, want /status for both", c.LivenessProbe, c.ReadinessProbe)
+		}
+		if dep.Name != "web" || svc.Name != "web" || dep.Namespace != "shop" || svc.Namespace != "shop" || c.Name != "web" ||
+			dep.Spec.Selector.MatchLabels[manifests.NameLabel] != "web" || svc.Spec.Selector[manifests.NameLabel] != "web" {
+			t.Errorf("names %s/%s/%s, namespaces %s/%s; want web in shop", dep.Name, svc.Name, c.Name, dep.Namespace, svc.Namespace)
+		}
+	})
+	t.Run("no port: no Service", func(t *testing.T) {
+		out, err := manifests.YAML(manifests.Options{ImportPath: svcPath, Replicas: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var dep appsv1.Deployment
+		if err := yaml.UnmarshalStrict(out, &dep); err != nil {
+			t.Fatalf("want one Deployment document: %v\n%s", err, out)
+		}
+		if c := dep.Spec.Template.Spec.Containers[0]; dep.Kind != "Deployment" || len(c.Ports) != 0 || c.LivenessProbe != nil {
+			t.Errorf("got %s with ports %v", dep.Kind, c.Ports)
+		}
+	})
 }
 
 // TestRestricted runs the pod template through the Kubernetes Pod Security
@@ -136,7 +172,7 @@ func TestRestricted(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			dep, _, _ := decode(t, manifests.Options{ImportPath: app, Replicas: 2})
+			dep, _, _ := decode(t, appOpts)
 			tmpl := dep.Spec.Template
 			tc.weaken(&tmpl.Spec)
 			res := policy.AggregateCheckResults(eval.EvaluatePod(restricted, &tmpl.ObjectMeta, &tmpl.Spec))
@@ -162,9 +198,24 @@ func TestOptions(t *testing.T) {
 		{"name starting with a digit", "example.com/svc/cmd/2fa", 2, "", "not a valid Kubernetes Service name"},
 		{"underscore", "example.com/svc/cmd/my_app", 2, "", "not a valid Kubernetes Service name"},
 	}
+	bad := []struct {
+		opts manifests.Options
+		err  string
+	}{
+		{manifests.Options{ImportPath: app, Name: "Web_1"}, "invalid --name"},
+		{manifests.Options{ImportPath: app, Namespace: "a.b"}, "invalid namespace"},
+		{manifests.Options{ImportPath: app, ProbePath: "/healthz"}, "probes need a port"},
+		{manifests.Options{ImportPath: app, Port: 80, ProbePath: "healthz"}, "invalid probe path"},
+		{manifests.Options{ImportPath: app, Port: 70000}, "invalid port"},
+	}
+	for _, b := range bad {
+		if _, err := manifests.YAML(b.opts); err == nil || !strings.Contains(err.Error(), b.err) {
+			t.Errorf("YAML(%+v) err = %v, want one containing %q", b.opts, err, b.err)
+		}
+	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			opts := manifests.Options{ImportPath: tc.importPath, Replicas: tc.replicas}
+			opts := manifests.Options{ImportPath: tc.importPath, Replicas: tc.replicas, Port: 80}
 			if tc.err != "" {
 				if _, err := manifests.YAML(opts); err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("err = %v, want one containing %q", err, tc.err)

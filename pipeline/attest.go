@@ -34,7 +34,7 @@ func attestTarget(ctx context.Context, opts Options, b *bases, t *target, art pu
 		Remote:  opts.Remote,
 		Logger:  opts.Logger,
 	}
-	if _, ok := opts.Publisher.(*publish.Registry); ok {
+	if publish.Pushes(opts.Publisher) {
 		a.Repository, _, _ = strings.Cut(ref, "@")
 		a.Name = a.Repository
 	}

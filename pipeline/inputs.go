@@ -17,7 +17,7 @@ import (
 
 // layerFormat changes whenever hoist changes how it writes the binary layer,
 // so old cache entries stop matching.
-const layerFormat = "hoist-binary-layer-4"
+const layerFormat = "hoist-binary-layer-5"
 
 // invocation is what a go build command line decides besides the sources:
 // its arguments without the output path, and the environment variables the

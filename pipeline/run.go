@@ -363,11 +363,19 @@ func labels(opts Options, t *target) map[string]string {
 		"org.opencontainers.image.title":   t.imageName(),
 		"org.opencontainers.image.created": opts.Created.UTC().Format(time.RFC3339),
 	}
-	if git.FullCommit != "" {
-		out["org.opencontainers.image.revision"] = git.FullCommit
+	// A build from a modified tree is not that commit or that release:
+	// both labels then carry the "-dirty" that `git describe --dirty`
+	// prints. The version is a tag only when HEAD is exactly at it; past
+	// it the image is no release, and the revision says which commit.
+	dirty := ""
+	if git.IsDirty {
+		dirty = "-dirty"
 	}
-	if tag := git.FoundTag(); tag != "" {
-		out["org.opencontainers.image.version"] = tag
+	if git.FullCommit != "" {
+		out["org.opencontainers.image.revision"] = git.FullCommit + dirty
+	}
+	if git.FoundTag() != "" && git.AtTag {
+		out["org.opencontainers.image.version"] = git.Tag + dirty
 	}
 	if src := sourceURL(t.pkg.Module.Path); src != "" {
 		out["org.opencontainers.image.source"] = src

@@ -101,7 +101,11 @@ func TestTarballPublish(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := path + "@" + digest(t, img).String(); got != want {
+			archive, err := ArchiveDigest(img)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := path + "@" + archive.String(); got != want {
 				t.Errorf("Publish = %q, want %q", got, want)
 			}
 			if left := leftovers(t, dir, "img.tar"); len(left) != 0 {

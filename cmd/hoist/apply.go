@@ -129,7 +129,7 @@ func resolveDocs(cmd *cobra.Command, files []string, docs [][]byte, paths []stri
 	if err := s.requireRegistry("hoist " + cmd.Name()); err != nil {
 		return nil, err
 	}
-	refs, err := buildRefs(view, paths, log)
+	refs, err := buildRefs(view, paths)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +196,7 @@ func kubeClient(cmd *cobra.Command, log *slog.Logger) (*kube.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading kubeconfig: %w", err)
 	}
-	cfg.UserAgent = "hoist/" + version
+	cfg.UserAgent = "hoist/" + hoistVersion()
 	return kube.New(cfg, kube.Options{Namespace: ns, EnforceNamespace: explicit, Logger: log})
 }
 

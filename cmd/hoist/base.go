@@ -2,7 +2,10 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 	"os"
+	"runtime"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -44,6 +47,11 @@ pull from the internet. It is published as REPO/` + baseImageName + ` (REPO itse
 }
 
 func runBase(cmd *cobra.Command, _ []string) error {
+	for _, name := range baseIgnoredFlags {
+		if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+			return fmt.Errorf("--%s shapes an application image, not the base: drop it from hoist base", name)
+		}
+	}
 	log := logger(cmd)
 	s, err := loadSettings(cmd.Flags())
 	if err != nil {
@@ -53,6 +61,7 @@ func runBase(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
+	s.tarballPlatform(cmd, log)
 	opts, err := s.pipelineOptions(cwd, nil, log)
 	if err != nil {
 		return err
@@ -77,4 +86,22 @@ func runBase(cmd *cobra.Command, _ []string) error {
 	}
 	_, err = fmt.Fprintln(cmd.OutOrStdout(), ref)
 	return err
+}
+
+// tarballPlatform narrows the default "all" to the host's platform for
+// --tarball, which holds one image: the one `docker load` on this machine
+// runs. A platform the user chose is kept, and refused later if several.
+func (s *settings) tarballPlatform(cmd *cobra.Command, log *slog.Logger) {
+	if s.v.GetString("tarball") == "" || cmd.Flags().Changed("platform") || os.Getenv("HOIST_PLATFORM") != "" || s.v.InConfig("platform") {
+		return
+	}
+	host := "linux/" + runtime.GOARCH
+	if runtime.GOARCH == "arm" {
+		host = "linux/arm/v7"
+	}
+	if !slices.Contains(allPlatforms, host) {
+		host = allPlatforms[0]
+	}
+	log.Info("--tarball holds one platform: writing " + host + " (set --platform to choose)")
+	s.v.Set("platform", []string{host})
 }

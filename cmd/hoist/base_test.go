@@ -1,6 +1,8 @@
 package main
 
 import (
+	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +12,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 
 	"github.com/hoist-build/hoist/internal/registrytest"
@@ -111,8 +114,10 @@ func TestBaseDestinations(t *testing.T) {
 	}{
 		{"layout, one platform", []string{"--oci-layout", "out", "--platform", "linux/arm64"}, ""},
 		{"bare repository", []string{"--repo", host + "/base", "--bare", "--platform", "linux/amd64,linux/arm/v7"}, ""},
-		{"tarball of every platform", []string{"--tarball", "base.tar"}, "one platform"},
+		{"tarball, default platforms", []string{"--tarball", "base.tar"}, ""},
+		{"tarball of every platform", []string{"--tarball", "base.tar", "--platform", "all"}, "one platform"},
 		{"unknown platform", []string{"--oci-layout", "out", "--platform", "linux/sparc"}, "linux/sparc"},
+		{"application flag", []string{"--oci-layout", "out", "--port", "8080"}, "--port shapes an application image, not the base"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -134,6 +139,15 @@ func TestBaseDestinations(t *testing.T) {
 				m, err := pullIndex(t, strings.TrimSpace(out)).IndexManifest()
 				if err != nil || len(m.Manifests) != 2 {
 					t.Fatalf("index manifest %v, %v; want two platforms", m, err)
+				}
+			case strings.HasPrefix(out, "base.tar@sha256:"):
+				img, err := tarball.ImageFromPath(filepath.Join(dir, "base.tar"), nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cfg, err := img.ConfigFile()
+				if err != nil || cfg.Architecture != runtime.GOARCH {
+					t.Fatalf("tarball image for %v, %v; want the host's %s", cfg.Architecture, err, runtime.GOARCH)
 				}
 			default:
 				t.Fatalf("stdout = %q", out)

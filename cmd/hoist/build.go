@@ -12,9 +12,9 @@ import (
 	"github.com/hoist-build/hoist/publish"
 )
 
-// defaultLayout is where images go when no destination is configured, so a
+// defaultLayoutDir is where images go when no destination is configured, so a
 // new user can try hoist without a registry (git-ignored, see README).
-const defaultLayout = "dist/oci"
+const defaultLayoutDir = "dist/oci"
 
 func newBuildCmd() *cobra.Command {
 	cmd := &cobra.Command{
@@ -24,8 +24,9 @@ func newBuildCmd() *cobra.Command {
 distroless, non-root image, and publish it. One digest reference per image is
 printed on stdout; everything else goes to stderr.
 
-Destination: --oci-layout DIR, --tarball FILE, or a registry (--repo, HOIST_REPO,
-KO_DOCKER_REPO). With none configured, images go to the OCI layout ./` + defaultLayout + `.`,
+Destinations: --oci-layout DIR, --tarball FILE and a registry (--repo, HOIST_REPO,
+KO_DOCKER_REPO); every one given is written, and the registry's reference is
+printed. With none configured, images go to the OCI layout ./` + defaultLayoutDir + `.`,
 		RunE: runBuild,
 	}
 	addBuildFlags(cmd.Flags())
@@ -49,8 +50,8 @@ func addBuildFlags(f *pflag.FlagSet) {
 	f.String("ca-cert", "", "PEM file of CA certificates to trust for the registry, besides the system's")
 	f.Duration("timeout", publish.DefaultTimeout, "fail a registry request after this long without progress (0: never)")
 	f.Int("retries", publish.DefaultRetries, "retries of a registry request that failed with 429/5xx, a reset or a timeout (0: none)")
-	f.String("oci-layout", "", "write to this OCI image layout directory instead of a registry")
-	f.String("tarball", "", "write a `docker load`-able tarball to this file instead of a registry")
+	f.String("oci-layout", "", "write to this OCI image layout directory (and push too if a repository is set)")
+	f.String("tarball", "", "write a tarball for docker load (one platform) to this file (and push too if a repository is set)")
 	f.Int("jobs", runtime.GOMAXPROCS(0), "platform builds to run at once")
 	f.String("compression", "gzip", "layer compression: gzip or zstd")
 	f.String("progress", "auto", "progress display: auto, plain (log lines), tty (live) or none")
@@ -63,19 +64,11 @@ func runBuild(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	mode, err := progressMode(s.v.GetString("progress"), os.Stderr)
+	log, finish, err := s.startProgress(cmd)
 	if err != nil {
 		return err
 	}
-	log := logger(cmd)
-	if mode != "plain" {
-		// The live display (or silence) replaces the per-step log lines.
-		log = quietLogger(cmd)
-	}
-	if mode == "tty" {
-		s.view = newLiveView(os.Stderr)
-		defer s.view.finish()
-	}
+	defer finish()
 	cwd, err := os.Getwd()
 	if err != nil {
 		return err
@@ -84,16 +77,13 @@ func runBuild(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	work, err := os.MkdirTemp("", "hoist-")
-	if err != nil {
-		return fmt.Errorf("creating work directory: %w", err)
-	}
-	defer os.RemoveAll(work)
-	opts.WorkDir = work
-	results, err := pipeline.Run(cmd.Context(), opts)
+	results, err := runPipeline(cmd.Context(), opts)
 	if err != nil {
 		return err
 	}
+	// The display is final before the references go to stdout: a redraw
+	// after them would move up over them and erase them.
+	finish()
 	for _, r := range results {
 		fmt.Fprintln(cmd.OutOrStdout(), r.Ref)
 	}

@@ -3,15 +3,16 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/hoist-build/hoist/resolve"
 )
 
-// TestCommittedManifestsAreCurrent keeps deploy/app.yaml what `hoist
-// manifests ./app` prints today; regenerate it with
-// go run ./cmd/hoist manifests ./app > deploy/app.yaml
+// TestCommittedManifestsAreCurrent keeps deploy/app.yaml what the command
+// in its header prints today; regenerate it with
+// go run ./cmd/hoist manifests --port 80 --probe-path /healthz --readiness-path /readyz ./app > deploy/app.yaml
 func TestCommittedManifestsAreCurrent(t *testing.T) {
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
@@ -21,17 +22,19 @@ func TestCommittedManifestsAreCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := runHoist(t, root, "", "manifests", "./app")
+	out, err := runHoist(t, root, "", appManifestsArgs...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if out != string(committed) {
-		t.Errorf("deploy/app.yaml is stale; regenerate it with: go run ./cmd/hoist manifests ./app > deploy/app.yaml\ngenerated now:\n%s", out)
+		t.Errorf("deploy/app.yaml is stale; regenerate it with: go run ./cmd/hoist %s > deploy/app.yaml\ngenerated now:\n%s", strings.Join(appManifestsArgs, " "), out)
 	}
 }
 
+var appManifestsArgs = []string{"manifests", "--port", "80", "--probe-path", "/healthz", "--readiness-path", "/readyz", "./app"}
+
 func TestManifestsCommand(t *testing.T) {
-	dir := svcModule(t, nil)
+	dir := svcModule(t, map[string]string{"svc.yaml": "port: 9898\n"})
 	cases := []struct {
 		name  string
 		args  []string
@@ -39,7 +42,11 @@ func TestManifestsCommand(t *testing.T) {
 		want  []string
 		err   string
 	}{
-		{"package argument", []string{"./cmd/api"}, "example.com/svc/cmd/api", []string{"replicas: 2", "name: api", "--replicas 2 ./cmd/api`"}, ""},
+		{"package argument", []string{"./cmd/api"}, "example.com/svc/cmd/api", []string{"replicas: 2", "name: api", "`hoist manifests --port 80 --replicas 2 ./cmd/api`", "containerPort: 80"}, ""},
+		{"port from .hoist.yaml", []string{"--config", "svc.yaml", "./cmd/api"}, "example.com/svc/cmd/api", []string{"containerPort: 9898", "port: 9898", "--port 9898 --replicas 2"}, ""},
+		{"flags", []string{"--port", "8080", "--probe-path", "/status", "--name", "web", "-n", "shop", "./cmd/api"}, "example.com/svc/cmd/api", []string{"containerPort: 8080", "path: /status", "name: web", "namespace: shop", "`hoist manifests --port 8080 --probe-path /status --name web --namespace shop --replicas 2 ./cmd/api`"}, ""},
+		{"no port", []string{"--port", "0", "./cmd/api"}, "example.com/svc/cmd/api", []string{"kind: Deployment"}, ""},
+		{"probe without port", []string{"--port", "0", "--probe-path", "/x", "./cmd/api"}, "", nil, "probes need a port"},
 		{"replicas", []string{"--replicas", "5", "example.com/svc/cmd/worker"}, "example.com/svc/cmd/worker", []string{"replicas: 5", "name: worker"}, ""},
 		{"library", []string{"./lib"}, "", nil, "not a main package"},
 		{"missing", []string{"./nope"}, "", nil, "nope"},
@@ -60,6 +67,9 @@ func TestManifestsCommand(t *testing.T) {
 			refs, err := resolve.Refs([]byte(out))
 			if err != nil || len(refs) != 1 || refs[0] != tc.image {
 				t.Errorf("references = %q, %v; want [%s]", refs, err, tc.image)
+			}
+			if strings.Contains(out, "SHUTDOWN_GRACE") || strings.Contains(out, "Probe") && !slices.Contains(tc.args, "--probe-path") {
+				t.Errorf("output has the sample app's settings:\n%s", out)
 			}
 			for _, w := range tc.want {
 				if !strings.Contains(out, w) {

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -46,7 +45,7 @@ func runResolve(cmd *cobra.Command, _ []string) error {
 	}
 	refs := map[string]string{}
 	if len(paths) > 0 {
-		if refs, err = buildRefs(cmd, paths, logger(cmd)); err != nil {
+		if refs, err = buildRefs(cmd, paths); err != nil {
 			return err
 		}
 	}
@@ -91,7 +90,7 @@ func readManifests(stdin io.Reader, files []string) ([][]byte, []string, error) 
 
 // buildRefs builds and pushes every import path in one run and maps each
 // to its digest reference by the import path the build reports.
-func buildRefs(cmd *cobra.Command, paths []string, log *slog.Logger) (map[string]string, error) {
+func buildRefs(cmd *cobra.Command, paths []string) (map[string]string, error) {
 	s, err := loadSettings(cmd.Flags())
 	if err != nil {
 		return nil, err
@@ -99,6 +98,11 @@ func buildRefs(cmd *cobra.Command, paths []string, log *slog.Logger) (map[string
 	if err := s.requireRegistry("hoist resolve"); err != nil {
 		return nil, err
 	}
+	log, finish, err := s.startProgress(cmd)
+	if err != nil {
+		return nil, err
+	}
+	defer finish()
 	cwd, err := os.Getwd()
 	if err != nil {
 		return nil, err

@@ -7,14 +7,11 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// version is set at link time by release builds.
-var version = "dev"
-
 func newRoot() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "hoist",
 		Short:         "Build Go services into minimal distroless OCI images and publish them",
-		Version:       version,
+		Version:       hoistVersion(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -27,6 +24,7 @@ func newRoot() *cobra.Command {
 	root.AddCommand(newVerifyCmd())
 	root.AddCommand(newApplyCmd())
 	root.AddCommand(newDeleteCmd())
+	root.AddCommand(newVersionCmd())
 	return root
 }
 

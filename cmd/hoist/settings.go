@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -27,10 +28,15 @@ var allPlatforms = pipeline.AllPlatforms
 // settings is the merged configuration: flags over HOIST_* over .hoist.yaml.
 type settings struct {
 	v     *viper.Viper
-	flags *pflag.FlagSet
 	hoist *config.Hoist
 	ko    *config.Ko
-	view  *liveView // the live progress display, when on
+	// progress and upload receive the run's events and upload bytes, and
+	// stderr the go command's output, when --progress set them up.
+	progress func(pipeline.Event)
+	upload   func(image string, done, total int64)
+	stderr   io.Writer
+	// flags are the command's own, to tell a flag given from a default.
+	flags *pflag.FlagSet
 	// sources is the build cache's table of blob locations, for mounts.
 	sources *cache.Sources
 }
@@ -97,7 +103,10 @@ func (s *settings) pipelineOptions(cwd string, args []string, log *slog.Logger) 
 			Insecure: s.v.GetBool("insecure"), Timeout: timeoutOption(s.v.GetDuration("timeout")),
 			Retries: retriesOption(s.v.GetInt("retries")), Logger: log,
 		},
-		Stderr: os.Stderr, Logger: log,
+		Stderr: os.Stderr, Logger: log, Progress: s.progress,
+	}
+	if s.stderr != nil {
+		opts.Stderr = s.stderr
 	}
 	switch {
 	case len(opts.Packages) == 0 && len(s.hoist.Images) > 0:
@@ -146,17 +155,16 @@ func (s *settings) pipelineOptions(cwd string, args []string, log *slog.Logger) 
 	if err := s.supplyChain(&opts, os.Args[1:]); err != nil {
 		return opts, err
 	}
-	if s.view != nil {
-		opts.Progress = s.view.event
-	}
 	if opts.Cache, err = s.cache(log); err != nil {
 		return opts, err
 	}
 	if opts.Cache != nil {
 		s.sources = opts.Cache.Sources()
 	}
-	opts.Publisher, err = s.publisher(log, opts.Remote, opts.Platforms)
-	return opts, err
+	if opts.Publisher, err = s.publisher(log, opts.Remote, opts.Platforms); err != nil {
+		return opts, err
+	}
+	return opts, s.unusedFlags(opts)
 }
 
 // cache opens the build cache: --cache-dir, HOIST_CACHE, else the user
@@ -200,35 +208,6 @@ func (s *settings) platforms() (_ []v1.Platform, all bool, err error) {
 		}
 	}
 	return out, all, nil
-}
-
-// publisher picks the destination: an explicit file destination first, then
-// a registry, then the default layout.
-func (s *settings) publisher(log *slog.Logger, remote publish.RemoteOptions, platforms []v1.Platform) (publish.Publisher, error) {
-	layout, tarball, repo := s.v.GetString("oci-layout"), s.v.GetString("tarball"), s.v.GetString("repo")
-	tags := s.list("tag", true)
-	switch {
-	case layout != "" && tarball != "":
-		return nil, fmt.Errorf("both --oci-layout and --tarball given: choose one destination")
-	case tarball != "":
-		if len(platforms) > 1 {
-			return nil, fmt.Errorf("--tarball holds one platform but %d were asked for: pass one --platform, or use --oci-layout", len(platforms))
-		}
-		return publish.NewTarball(tarball, repo, tags)
-	case layout != "":
-		return publish.NewLayout(layout, tags)
-	case repo != "":
-		ropts := publish.RegistryOptions{Repo: repo, Bare: s.v.GetBool("bare"), Tags: tags, Remote: remote, Logger: log}
-		if s.view != nil {
-			ropts.Progress = s.view.upload
-		}
-		if s.sources != nil {
-			ropts.Sources = s.sources
-		}
-		return publish.NewRegistry(ropts)
-	}
-	log.Info("no destination configured: writing to the OCI layout " + defaultLayout + " (set --repo to push)")
-	return publish.NewLayout(filepath.FromSlash(defaultLayout), tags)
 }
 
 // sourceDateEpoch is the reproducible-builds convention for the build time;

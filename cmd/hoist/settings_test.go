@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -81,12 +82,16 @@ func TestDestination(t *testing.T) {
 		want any
 		repo string
 	}{
-		{"nothing configured", nil, nil, &publish.Layout{}, ""},
+		{"nothing configured", nil, nil, &defaultLayout{}, ""},
 		{"KO_DOCKER_REPO", map[string]string{"KO_DOCKER_REPO": "127.0.0.1:5000/ko"}, nil, &publish.Registry{}, "127.0.0.1:5000/ko/app"},
 		{"HOIST_REPO wins", map[string]string{"KO_DOCKER_REPO": "127.0.0.1:5000/ko", "HOIST_REPO": "127.0.0.1:5000/hoist"}, nil, &publish.Registry{}, "127.0.0.1:5000/hoist/app"},
 		{"flag wins", map[string]string{"HOIST_REPO": "127.0.0.1:5000/hoist"}, []string{"--repo", "127.0.0.1:5000/flag"}, &publish.Registry{}, "127.0.0.1:5000/flag/app"},
 		{"bare", nil, []string{"--repo", "127.0.0.1:5000/x", "--bare"}, &publish.Registry{}, "127.0.0.1:5000/x"},
 		{"tarball", nil, []string{"--tarball", "out.tar"}, &publish.Tarball{}, ""},
+		{"layout", nil, []string{"--oci-layout", "out"}, &publish.Layout{}, ""},
+		{"layout and repo", nil, []string{"--oci-layout", "out", "--repo", "127.0.0.1:5000/x"}, &publish.Multi{}, "127.0.0.1:5000/x/app"},
+		{"layout and KO_DOCKER_REPO", map[string]string{"KO_DOCKER_REPO": "127.0.0.1:5000/ko"}, []string{"--oci-layout", "out"}, &publish.Multi{}, "127.0.0.1:5000/ko/app"},
+		{"layout and tarball", nil, []string{"--oci-layout", "out", "--tarball", "out.tar"}, &publish.Multi{}, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -103,22 +108,22 @@ func TestDestination(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			switch p := opts.Publisher.(type) {
-			case *publish.Registry:
-				if _, ok := tc.want.(*publish.Registry); !ok {
-					t.Fatalf("publisher = registry, want %T", tc.want)
+			if fmt.Sprintf("%T", opts.Publisher) != fmt.Sprintf("%T", tc.want) {
+				t.Fatalf("publisher = %T, want %T", opts.Publisher, tc.want)
+			}
+			reg, _ := opts.Publisher.(*publish.Registry)
+			if m, ok := opts.Publisher.(*publish.Multi); ok {
+				reg = m.Registry
+				if want := 1 + strings.Count(strings.Join(tc.args, " "), "--tarball"); len(m.Files) != want {
+					t.Errorf("%d file destinations, want %d", len(m.Files), want)
 				}
-				repo, _ := p.Repository("app")
-				if repo.String() != tc.repo {
+			}
+			if (reg != nil) != (tc.repo != "") {
+				t.Fatalf("registry %v, want repository %q", reg, tc.repo)
+			}
+			if reg != nil {
+				if repo, _ := reg.Repository("app"); repo.String() != tc.repo {
 					t.Errorf("repository = %s, want %s", repo, tc.repo)
-				}
-			case *publish.Layout:
-				if _, ok := tc.want.(*publish.Layout); !ok || p.Dir != filepath.FromSlash(defaultLayout) {
-					t.Fatalf("publisher = layout %s, want %T", p.Dir, tc.want)
-				}
-			case *publish.Tarball:
-				if _, ok := tc.want.(*publish.Tarball); !ok {
-					t.Fatalf("publisher = tarball, want %T", tc.want)
 				}
 			}
 		})
@@ -148,6 +153,12 @@ func TestBadInput(t *testing.T) {
 		{"tarball dir", "", []string{"--tarball", "/no/such/dir/x.tar"}, "does not exist"},
 		{"tarball platforms", "", []string{"--tarball", "x.tar", "--platform", "linux/amd64,linux/arm64"}, "one platform"},
 		{"not a layout", "", []string{"--oci-layout", notLayout}, "not an OCI image layout"},
+		{"bare without repo", "", []string{"--bare"}, "--bare names the image after the registry repository, but none is set"},
+		{"bare with a layout only", "", []string{"--bare", "--oci-layout", "out"}, "add --repo"},
+		{"sbom with nothing pushed", "", []string{"--sbom", "cyclonedx"}, "--sbom sets what is attached to pushed images, and nothing is pushed"},
+		{"provenance with nothing pushed", "", []string{"--tarball", "x.tar", "--provenance=false"}, "--provenance sets what is attached"},
+		{"insecure with nothing pushed", "", []string{"--insecure"}, "--insecure applies to registries, and this run uses none"},
+		{"timeout with nothing pushed", "", []string{"--oci-layout", "out", "--timeout", "5s"}, "--timeout applies to registries"},
 		{"unknown key", "prot: 80\n", nil, `unknown key "prot"`},
 		{"ill-typed key", "port: eighty\n", nil, "line 1"},
 	}

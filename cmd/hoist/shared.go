@@ -24,6 +24,15 @@ func addBuildFlagsExcept(f *pflag.FlagSet, except ...string) {
 	})
 }
 
+// addBuildFlagsOnly adds the named flags of `hoist build` to f.
+func addBuildFlagsOnly(f *pflag.FlagSet, names ...string) {
+	all := pflag.NewFlagSet("build", pflag.ContinueOnError)
+	addBuildFlags(all)
+	for _, n := range names {
+		f.AddFlag(all.Lookup(n))
+	}
+}
+
 // requireRegistry refuses a file destination for commands whose output
 // names images for a cluster to pull: a digest in an OCI layout or tarball
 // is no reference a kubelet can resolve, and docker.io would be assumed.

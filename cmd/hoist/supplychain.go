@@ -24,7 +24,7 @@ func (s *settings) supplyChain(opts *pipeline.Options, args []string) error {
 		return err
 	}
 	opts.SBOM, opts.SBOMDir, opts.Provenance = format, s.v.GetString("sbom-dir"), s.v.GetBool("provenance")
-	opts.Version = version
+	opts.Version = hoistVersion()
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		opts.CAVersion = sbom.ModuleVersion(bi, sbom.CAModule)
 	}

@@ -1,0 +1,76 @@
+package user
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// requireTool skips outside CI when a consumer tool is missing, and fails
+// in CI, where .ci/run installs it.
+func requireTool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err == nil {
+		return p
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s is not installed: .ci/run installs it", name)
+	}
+	t.Skipf("needs %s", name)
+	return ""
+}
+
+// TestTarballDigest: the digest hoist prints for a tarball is the one
+// skopeo reports when it reads the file.
+func TestTarballDigest(t *testing.T) {
+	skopeo := requireTool(t, "skopeo")
+	dir := service(t, nil)
+	r := hoist(t, dir, userEnv(t), "build", "--tarball", "hello.tar")
+	if r.code != 0 {
+		t.Fatalf("exit %d:\n%s", r.code, r.stderr)
+	}
+	printed, ok := strings.CutPrefix(strings.TrimSpace(r.stdout), "hello.tar@")
+	if !ok {
+		t.Fatalf("stdout = %q, want hello.tar@DIGEST", r.stdout)
+	}
+	out, err := exec.Command(skopeo, "inspect", "docker-archive:"+filepath.Join(dir, "hello.tar")).Output()
+	if err != nil {
+		t.Fatalf("skopeo inspect: %v", err)
+	}
+	var info struct{ Digest string }
+	if err := json.Unmarshal(out, &info); err != nil {
+		t.Fatal(err)
+	}
+	if info.Digest != printed {
+		t.Errorf("hoist printed %s, skopeo reports %s", printed, info.Digest)
+	}
+}
+
+// TestCgoPackageHint builds a package that only compiles with cgo: the
+// error must say why and what to set, and nothing is written.
+func TestCgoPackageHint(t *testing.T) {
+	dir := service(t, map[string]string{
+		"main.go": "package main\n\n// int answer(void) { return 42; }\nimport \"C\"\n\nfunc main() { println(C.answer()) }\n",
+	})
+	r := hoist(t, dir, userEnv(t), "build", "--progress", "plain")
+	if r.code != 1 || r.stdout != "" {
+		t.Fatalf("exit %d, stdout %q; want 1 and nothing", r.code, r.stdout)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	last := lines[len(lines)-1]
+	if !strings.Contains(r.stderr, "build constraints exclude all Go files") {
+		t.Errorf("stderr lacks go's own message:\n%s", r.stderr)
+	}
+	for _, want := range []string{"no Go files are left without cgo", "CGO_ENABLED=0", "set CGO_ENABLED=1"} {
+		if !strings.Contains(last, want) {
+			t.Errorf("error %q lacks %q", last, want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "dist")); err == nil {
+		t.Error("a failed build wrote dist/")
+	}
+}
