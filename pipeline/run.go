@@ -190,7 +190,7 @@ func kodataLayer(ctx context.Context, opts Options, t *target, dir string) ([]as
 	if fi, err := os.Stat(kodata); err != nil || !fi.IsDir() {
 		return nil, nil, nil
 	}
-	entries, err := layers.Kodata(kodata)
+	entries, err := layers.Kodata(kodata, moduleRoot(t.pkg))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -200,6 +200,15 @@ func kodataLayer(ctx context.Context, opts Options, t *target, dir string) ([]as
 	}
 	layer := assemble.Layer{Layer: l, History: "hoist: static assets (kodata → " + layers.KodataPath + ")"}
 	return []assemble.Layer{layer}, []string{"KO_DATA_PATH=" + layers.KodataPath}, nil
+}
+
+// moduleRoot is the directory kodata must stay inside: the package's module,
+// or the package directory itself outside module mode.
+func moduleRoot(pkg build.Package) string {
+	if pkg.Module.Dir != "" {
+		return pkg.Module.Dir
+	}
+	return pkg.Dir
 }
 
 func ports(p int) []string {
