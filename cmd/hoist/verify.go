@@ -45,7 +45,7 @@ func runVerify(cmd *cobra.Command, args []string) error {
 	if opts.Insecure {
 		log.Warn("--insecure: TLS verification is off and plain http is allowed")
 	}
-	ref, err := name.ParseReference(args[0], opts.NameOptions()...)
+	ref, err := name.ParseReference(args[0], opts.NameOptions(args[0])...)
 	if err != nil {
 		return fmt.Errorf("invalid image reference %q: %w", args[0], err)
 	}
