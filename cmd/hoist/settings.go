@@ -27,9 +27,11 @@ var allPlatforms = []string{"linux/amd64", "linux/arm64", "linux/arm/v7", "linux
 
 // settings is the merged configuration: flags over HOIST_* over .hoist.yaml.
 type settings struct {
-	v    *viper.Viper
-	ko   *config.Ko
-	view *liveView // the live progress display, when on
+	v     *viper.Viper
+	ko    *config.Ko
+	flags *pflag.FlagSet
+	hoist *config.Hoist // .hoist.yaml alone, to tell what the repository set
+	view  *liveView     // the live progress display, when on
 	// sources is the build cache's table of blob locations, for mounts.
 	sources *cache.Sources
 }
@@ -50,7 +52,8 @@ func loadSettings(flags *pflag.FlagSet) (*settings, error) {
 	}
 	path := v.GetString("config")
 	// Strict parsing first: viper would silently ignore a misspelt key.
-	if _, err := config.LoadHoist(path); err != nil {
+	hoist, err := config.LoadHoist(path)
+	if err != nil {
 		return nil, err
 	}
 	if _, err := os.Stat(path); err == nil {
@@ -64,7 +67,7 @@ func loadSettings(flags *pflag.FlagSet) (*settings, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &settings{v: v, ko: ko}, nil
+	return &settings{v: v, ko: ko, flags: flags, hoist: hoist}, nil
 }
 
 // list reads a list setting; from the environment it arrives as one string,
@@ -91,7 +94,7 @@ func (s *settings) pipelineOptions(cwd string, args []string, log *slog.Logger) 
 		Base: s.v.GetString("base"), Port: s.v.GetInt("port"),
 		Env: s.list("env", false), Jobs: s.v.GetInt("jobs"),
 		Remote: publish.RemoteOptions{
-			Insecure: s.v.GetBool("insecure"), Timeout: timeoutOption(s.v.GetDuration("timeout")),
+			Timeout: timeoutOption(s.v.GetDuration("timeout")),
 			Retries: retriesOption(s.v.GetInt("retries")), Logger: log,
 		},
 		Stderr: os.Stderr, Logger: log,
@@ -127,8 +130,8 @@ func (s *settings) pipelineOptions(cwd string, args []string, log *slog.Logger) 
 	if opts.Remote.CACertPEM, err = readCACert(s.v.GetString("ca-cert")); err != nil {
 		return opts, err
 	}
-	if opts.Remote.Insecure {
-		log.Warn("--insecure: TLS verification is off and plain http is allowed")
+	if err := applyTransport(&opts.Remote, s.flags, s.hoist, log); err != nil {
+		return opts, err
 	}
 	if err := s.supplyChain(&opts, os.Args[1:]); err != nil {
 		return opts, err
