@@ -58,6 +58,8 @@ func explain(err error, registry string, retries int) string {
 		return registry + ": TLS certificate signed by an unknown authority: trust its CA with --ca-cert FILE (or SSL_CERT_FILE); only --insecure skips verification"
 	case errors.As(err, &badHost):
 		return fmt.Sprintf("%s: TLS certificate is not valid for %s: %s", registry, badHost.Host, oneLine(badHost.Error()))
+	case errors.As(err, &timeout) && timeout.body:
+		return timeout.Error()
 	case errors.As(err, &timeout):
 		return timeout.Error() + gaveUp
 	case errors.As(err, &status):

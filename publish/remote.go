@@ -12,9 +12,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
 	"github.com/hoist-build/hoist/registry"
 )
@@ -170,7 +168,7 @@ func (o RemoteOptions) roundTripper() (http.RoundTripper, error) {
 	if d := o.timeout(); d > 0 {
 		rt = &stallTimeout{inner: rt, d: d}
 	}
-	return &retryBusy{inner: rt, retries: o.retries(), backoff: backoff(o.retries(), o.RetryDelay), log: o.logger()}, nil
+	return &retryBusy{inner: rt, retries: o.retries(), backoff: backoff(o.retries(), o.RetryDelay), log: o.logger(), maxAfter: o.timeout()}, nil
 }
 
 // baseTransport applies skipVerify and CACertPEM to a copy of the
@@ -204,46 +202,4 @@ func (o RemoteOptions) baseTransport(skipVerify bool) (http.RoundTripper, error)
 	}
 	t.TLSClientConfig.RootCAs = pool
 	return t, nil
-}
-
-// Pull fetches an image for one platform, for use as a base. A reference to
-// an index is resolved to the platform's image; a plain image must already be
-// of that platform, or the built image would lie about what it runs on.
-func Pull(ctx context.Context, ref string, platform v1.Platform, opts RemoteOptions) (v1.Image, error) {
-	r, err := name.ParseReference(ref, opts.nameOptions(ref)...)
-	if err != nil {
-		return nil, fmt.Errorf("invalid base image %q: %w", ref, err)
-	}
-	ropts, err := opts.remoteOptions(ctx, r.Context().RegistryStr())
-	if err != nil {
-		return nil, err
-	}
-	desc, err := remote.Get(r, append(ropts, remote.WithPlatform(platform))...)
-	if err != nil {
-		var terr *transport.Error
-		if errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound {
-			return nil, fmt.Errorf("pulling base image %s: not found (check the name and tag)", ref)
-		}
-		return nil, fmt.Errorf("pulling base image %s: %w", ref, describe(err, r.Context().RegistryStr(), opts.retries()))
-	}
-	img, err := desc.Image()
-	if err != nil {
-		return nil, fmt.Errorf("pulling base image %s: %w", ref, describe(err, r.Context().RegistryStr(), opts.retries()))
-	}
-	m, err := img.Manifest()
-	if err != nil {
-		return nil, fmt.Errorf("pulling base image %s: %w", ref, describe(err, r.Context().RegistryStr(), opts.retries()))
-	}
-	if err := registry.CheckConfigSize(ref, m.Config.Size); err != nil {
-		return nil, err
-	}
-	cfg, err := img.ConfigFile()
-	if err != nil {
-		return nil, fmt.Errorf("reading base image %s config: %w", ref, describe(err, r.Context().RegistryStr(), opts.retries()))
-	}
-	got := v1.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant}
-	if !got.Satisfies(platform) {
-		return nil, fmt.Errorf("base image %s is %s, not %s: pick a base that has that platform", ref, got.String(), platform.String())
-	}
-	return img, nil
 }

@@ -33,7 +33,16 @@ type policyTransport struct {
 	secure, insecure http.RoundTripper
 }
 
+// MaxRedirects bounds a chain of redirects: ggcr's redirect check replaces
+// net/http's default limit of 10 and sets none, so a registry redirecting
+// to itself would hold hoist forever, its memory growing with the chain.
+const MaxRedirects = 10
+
 func (t *policyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if n := redirects(req); n > MaxRedirects {
+		closeBody(req)
+		return nil, &Error{Msg: fmt.Sprintf("%s: more than %d redirects (a redirect loop?): giving up", req.URL.Host, MaxRedirects)}
+	}
 	d := t.p.Decide(req.URL.Host)
 	out := req
 	own := func() {
@@ -71,6 +80,15 @@ func (t *policyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, credentialsError(out.URL.Host)
 	}
 	return resp, err
+}
+
+// redirects is how many redirects led to req.
+func redirects(req *http.Request) int {
+	n := 0
+	for r := req; r.Response != nil && r.Response.Request != nil; r = r.Response.Request {
+		n++
+	}
+	return n
 }
 
 func credentialsError(host string) error {
