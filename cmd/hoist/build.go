@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/hoist-build/hoist/internal/workdir"
 	"github.com/hoist-build/hoist/pipeline"
 	"github.com/hoist-build/hoist/publish"
 )
@@ -84,11 +85,11 @@ func runBuild(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	work, err := os.MkdirTemp("", "hoist-")
+	work, release, err := workdir.New(log)
 	if err != nil {
-		return fmt.Errorf("creating work directory: %w", err)
+		return err
 	}
-	defer os.RemoveAll(work)
+	defer release()
 	opts.WorkDir = work
 	results, err := pipeline.Run(cmd.Context(), opts)
 	if err != nil {
