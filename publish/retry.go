@@ -174,7 +174,10 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return 0, false
 	}
 	if secs, err := strconv.Atoi(v); err == nil {
-		return time.Duration(max(secs, 0)) * time.Second, secs > 0
+		// Clamped before the multiplication, which would overflow into a
+		// negative wait for a large enough number.
+		secs = min(max(secs, 0), 86400)
+		return time.Duration(secs) * time.Second, secs > 0
 	}
 	at, err := http.ParseTime(v)
 	if err != nil || !at.After(now) {
