@@ -19,8 +19,9 @@ const (
 	// time to take the lock.
 	minAge = 2 * time.Minute
 	// legacyAge is how old a directory from a hoist without lock files
-	// (hoist-<digits>) must be before it is taken for abandoned.
-	legacyAge = time.Hour
+	// (hoist-<digits>) must be before it is taken for abandoned: such a run
+	// may still be alive, and its directory changes only when it builds.
+	legacyAge = 6 * time.Hour
 )
 
 // legacy matches the names os.MkdirTemp("", "hoist-") gave work directories
@@ -50,7 +51,7 @@ func New(log *slog.Logger) (dir string, release func(), err error) {
 }
 
 // Sweep removes from tmp the work directories of runs that are gone: ours
-// whose lock is free, and legacy ones over an hour old. It never fails the
+// whose lock is free, and legacy ones over six hours old. It never fails the
 // run; what it cannot remove it logs at debug level.
 func Sweep(tmp string, log *slog.Logger) {
 	entries, err := os.ReadDir(tmp)

@@ -29,7 +29,7 @@ func TestMain(m *testing.M) {
 func TestSweep(t *testing.T) {
 	tmp := t.TempDir()
 	old := time.Now().Add(-10 * time.Minute)
-	ancient := time.Now().Add(-2 * time.Hour)
+	ancient := time.Now().Add(-7 * time.Hour)
 	mk := func(name string, mtime time.Time, withLock bool) string {
 		dir := filepath.Join(tmp, name)
 		if err := os.MkdirAll(filepath.Join(dir, "key", "bin"), 0o755); err != nil {
