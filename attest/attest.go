@@ -125,7 +125,7 @@ func Publish(ctx context.Context, opts Options) ([]Attached, error) {
 	if opts.Repository == "" {
 		return out, nil
 	}
-	repo, err := name.NewRepository(opts.Repository, opts.Remote.NameOptions()...)
+	repo, err := name.NewRepository(opts.Repository, opts.Remote.NameOptions(opts.Repository)...)
 	if err != nil {
 		return nil, fmt.Errorf("attesting: invalid repository %q: %w", opts.Repository, err)
 	}

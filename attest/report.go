@@ -3,7 +3,9 @@ package attest
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
+	"unicode"
 )
 
 // Write prints the report for people: one heading per manifest, one line
@@ -18,7 +20,7 @@ func (r Report) Write(w io.Writer) error {
 		if m.Platform != nil {
 			what = m.Platform.String()
 		}
-		fmt.Fprintf(tw, "%s (%s)\n", r.Ref.Context().Digest(m.Digest.String()), what)
+		fmt.Fprintf(tw, "%s (%s)\n", r.Ref.Context().Digest(m.Digest.String()), clean(what))
 		if len(m.Attachments) == 0 {
 			fmt.Fprintf(tw, "  (no referrers)\n")
 		}
@@ -27,11 +29,22 @@ func (r Report) Write(w io.Writer) error {
 			if kind == "" {
 				kind = "other"
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", kind, a.ArtifactType, a.Artifact, a.Summary)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", clean(kind), clean(a.ArtifactType), clean(fmt.Sprint(a.Artifact)), clean(a.Summary))
 		}
 		for _, p := range m.Problems {
-			fmt.Fprintf(tw, "  ! %s\n", p)
+			fmt.Fprintf(tw, "  ! %s\n", clean(fmt.Sprint(p)))
 		}
 	}
 	return tw.Flush()
+}
+
+// clean escapes control characters: most fields come from the registry,
+// which must not be able to forge report lines (or tabwriter columns).
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '?'
+		}
+		return r
+	}, s)
 }

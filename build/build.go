@@ -88,7 +88,10 @@ func Build(ctx context.Context, opts Options) error {
 		out = io.MultiWriter(opts.Stderr, tail)
 	}
 	cmd.Stdout, cmd.Stderr = out, out
-	logger.DebugContext(ctx, "running go", "dir", opts.Dir, "args", args, "env", envDelta(opts.Environ, env))
+	if logger.Enabled(ctx, slog.LevelDebug) {
+		delta := envDelta(opts.Environ, env)
+		logger.DebugContext(ctx, "running go", "dir", opts.Dir, "args", redactArgs(args, secretValues(delta, opts.Environ)), "env", redactEnv(delta))
+	}
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
 			killGroup(cmd)
@@ -206,6 +209,80 @@ func envDelta(base, env []string) []string {
 		}
 	}
 	return delta
+}
+
+// safeEnv are the variables whose values debug logs may show: they steer
+// the toolchain and carry nothing secret. Any other value may have been
+// templated from the process environment (a token, a password) and is
+// shown as its key alone.
+var safeEnv = map[string]bool{
+	"GOOS": true, "GOARCH": true, "GOARM": true, "GOARM64": true, "GOAMD64": true, "GO386": true,
+	"GOMIPS": true, "GOMIPS64": true, "GOPPC64": true, "GORISCV64": true, "GOWASM": true,
+	"CGO_ENABLED": true, "GOFLAGS": true, "GOEXPERIMENT": true, "GOTOOLCHAIN": true,
+}
+
+// redacted stands in for a value a log must not show.
+const redacted = "<redacted>"
+
+// redactEnv keeps the keys of env and the values of safeEnv entries.
+func redactEnv(env []string) []string {
+	out := make([]string, len(env))
+	for i, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		if safeEnv[k] {
+			out[i] = kv
+		} else {
+			out[i] = k + "=" + redacted
+		}
+	}
+	return out
+}
+
+// secretValues are the values that must not reach a log through the go
+// arguments either (an ldflags -X templated from the environment): those of
+// the unsafe entries of delta and of process variables whose name says
+// secret. Short values are left alone, as they would redact ordinary words.
+func secretValues(delta, environ []string) []string {
+	var out []string
+	add := func(kv string, must bool) {
+		k, v, _ := strings.Cut(kv, "=")
+		if !safeEnv[k] && len(v) >= 4 && (must || secretName(k)) {
+			out = append(out, v)
+		}
+	}
+	for _, kv := range delta {
+		add(kv, true)
+	}
+	for _, kv := range environ {
+		add(kv, false)
+	}
+	return out
+}
+
+func secretName(k string) bool {
+	k = strings.ToUpper(k)
+	for _, w := range []string{"TOKEN", "SECRET", "PASSW", "KEY", "CRED", "AUTH", "PRIVATE"} {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func redactArgs(args, secrets []string) []string {
+	if len(secrets) == 0 {
+		return args
+	}
+	pairs := make([]string, 0, 2*len(secrets))
+	for _, v := range secrets {
+		pairs = append(pairs, v, redacted)
+	}
+	r := strings.NewReplacer(pairs...)
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = r.Replace(a)
+	}
+	return out
 }
 
 // oneLine collapses multi-line tool output so it fits in an error message.

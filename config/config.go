@@ -17,30 +17,33 @@ import (
 // Hoist is .hoist.yaml. Keys are the long flag names of `hoist build`, so a
 // setting reads the same on the command line, in HOIST_* and in the file.
 type Hoist struct {
-	Repo        string   `yaml:"repo"`
-	Bare        bool     `yaml:"bare"`
-	Tag         []string `yaml:"tag"`
-	Platform    []string `yaml:"platform"`
-	Port        *int     `yaml:"port"`
-	User        string   `yaml:"user"`
-	Base        string   `yaml:"base"`
-	Label       []string `yaml:"label"`
-	Env         []string `yaml:"env"`
-	Annotation  []string `yaml:"annotation"`
-	Insecure    bool     `yaml:"insecure"`
-	OCILayout   string   `yaml:"oci-layout"`
-	Tarball     string   `yaml:"tarball"`
-	Jobs        int      `yaml:"jobs"`
-	Compression string   `yaml:"compression"`
-	CACert      string   `yaml:"ca-cert"`
-	Timeout     Duration `yaml:"timeout"`
-	Retries     *int     `yaml:"retries"`
-	CacheDir    string   `yaml:"cache-dir"`
-	NoCache     bool     `yaml:"no-cache"`
-	SBOM        string   `yaml:"sbom"`
-	SBOMDir     string   `yaml:"sbom-dir"`
-	Provenance  *bool    `yaml:"provenance"`
-	Progress    string   `yaml:"progress"`
+	Repo       string   `yaml:"repo"`
+	Bare       bool     `yaml:"bare"`
+	Tag        []string `yaml:"tag"`
+	Platform   []string `yaml:"platform"`
+	Port       *int     `yaml:"port"`
+	User       string   `yaml:"user"`
+	Base       string   `yaml:"base"`
+	Label      []string `yaml:"label"`
+	Env        []string `yaml:"env"`
+	Annotation []string `yaml:"annotation"`
+	Insecure   bool     `yaml:"insecure"`
+	// InsecureRegistries is docker's daemon key; from a repository's file
+	// hoist honours loopback entries only.
+	InsecureRegistries []string `yaml:"insecure-registries"`
+	OCILayout          string   `yaml:"oci-layout"`
+	Tarball            string   `yaml:"tarball"`
+	Jobs               int      `yaml:"jobs"`
+	Compression        string   `yaml:"compression"`
+	CACert             string   `yaml:"ca-cert"`
+	Timeout            Duration `yaml:"timeout"`
+	Retries            *int     `yaml:"retries"`
+	CacheDir           string   `yaml:"cache-dir"`
+	NoCache            bool     `yaml:"no-cache"`
+	SBOM               string   `yaml:"sbom"`
+	SBOMDir            string   `yaml:"sbom-dir"`
+	Provenance         *bool    `yaml:"provenance"`
+	Progress           string   `yaml:"progress"`
 	// Images puts several commands in one image, which ko cannot (ko#251).
 	Images []ImageSpec `yaml:"images"`
 }

@@ -55,15 +55,22 @@ func BinaryWithCapability(src, name, xattr string) Entry {
 }
 
 // Kodata returns the entries for a kodata directory placed at KodataPath.
-// Symlinks are followed, as ko does, but only when they stay inside the
-// directory: one that leaves it would copy host files into the image.
-func Kodata(dir string) ([]Entry, error) {
-	root, err := filepath.Abs(dir)
+// The directory may itself be a symlink (kodata -> ../web/dist) as long as
+// what it resolves to lies inside module, the module root: a repository must
+// not be able to copy a host directory (a credentials folder) into the image.
+// Symlinks inside are followed, as ko does, but only when they stay inside
+// the resolved kodata root; devices, sockets and FIFOs are refused by name.
+func Kodata(dir, module string) ([]Entry, error) {
+	root, err := resolve(dir)
 	if err != nil {
 		return nil, fmt.Errorf("reading kodata %s: %w", dir, err)
 	}
-	if root, err = filepath.EvalSymlinks(root); err != nil {
-		return nil, fmt.Errorf("reading kodata %s: %w", dir, err)
+	mod, err := resolve(module)
+	if err != nil {
+		return nil, fmt.Errorf("reading kodata %s: module root: %w", dir, err)
+	}
+	if !within(mod, root) {
+		return nil, fmt.Errorf("reading kodata %s: it resolves to %s, outside the module %s: keep static assets inside the module", dir, root, mod)
 	}
 	entries := []Entry{Dir(KodataPath, 0o755, 0, 0)}
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -84,12 +91,26 @@ func Kodata(dir string) ([]Entry, error) {
 	return entries, nil
 }
 
+// resolve is the absolute path of p with every symlink resolved.
+func resolve(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	return filepath.EvalSymlinks(abs)
+}
+
+// within reports whether p is root or below it (both resolved and clean).
+func within(root, p string) bool {
+	return p == root || strings.HasPrefix(p, root+string(filepath.Separator)) || root == string(filepath.Separator)
+}
+
 func kodataEntry(root, p, rel string) (Entry, error) {
 	target, err := filepath.EvalSymlinks(p)
 	if err != nil {
 		return Entry{}, err
 	}
-	if target != root && !strings.HasPrefix(target, root+string(filepath.Separator)) {
+	if !within(root, target) {
 		return Entry{}, fmt.Errorf("symlink %s points outside kodata (to %s): copy the file into kodata instead", rel, target)
 	}
 	fi, err := os.Stat(target)
@@ -104,7 +125,7 @@ func kodataEntry(root, p, rel string) (Entry, error) {
 		return Dir(dst, 0o755, 0, 0), nil
 	}
 	if !fi.Mode().IsRegular() {
-		return Entry{}, fmt.Errorf("%s is not a regular file", rel)
+		return Entry{}, fmt.Errorf("%s is a %s, not a regular file: remove it from kodata", rel, fileKind(fi.Mode()))
 	}
 	// Owners and times are dropped and modes reduced to read (and execute)
 	// for everyone, so a checkout's umask never changes the digest.
@@ -113,4 +134,19 @@ func kodataEntry(root, p, rel string) (Entry, error) {
 		mode = 0o555
 	}
 	return Entry{Path: dst, Type: tar.TypeReg, Mode: mode, Source: target}, nil
+}
+
+// fileKind names a non-regular file type for an error message.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "FIFO"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeCharDevice != 0:
+		return "character device"
+	case m&fs.ModeDevice != 0:
+		return "block device"
+	}
+	return "special file"
 }

@@ -4,11 +4,13 @@ import (
 	"archive/tar"
 	"bytes"
 	"encoding/binary"
+	"net"
 	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -97,7 +99,7 @@ func TestKodata(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, dir := range []string{kodata, viaLink} {
-		entries, err := Kodata(dir)
+		entries, err := Kodata(dir, parent)
 		if err != nil {
 			t.Fatalf("Kodata(%s): %v", dir, err)
 		}
@@ -166,12 +168,33 @@ func TestKodataErrors(t *testing.T) {
 		{"dangling symlink", func(t *testing.T, kodata, parent string) {
 			mustSymlink(t, "nowhere", filepath.Join(kodata, "dangling"))
 		}, []string{"reading kodata", "nowhere"}},
+		{"FIFO", func(t *testing.T, kodata, parent string) {
+			if err := syscall.Mkfifo(filepath.Join(kodata, "sub", "pipe"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, []string{"sub/pipe is a FIFO"}},
+		{"symlink to a FIFO", func(t *testing.T, kodata, parent string) {
+			if err := syscall.Mkfifo(filepath.Join(kodata, "pipe"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			mustSymlink(t, "pipe", filepath.Join(kodata, "a-link"))
+		}, []string{"a-link is a FIFO"}},
+		{"socket", func(t *testing.T, kodata, parent string) {
+			l, err := net.Listen("unix", filepath.Join(kodata, "sock"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { l.Close() })
+		}, []string{"sock is a socket"}},
+		{"symlink to a device", func(t *testing.T, kodata, parent string) {
+			mustSymlink(t, "/dev/null", filepath.Join(kodata, "null"))
+		}, []string{"null points outside kodata"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			kodata, parent := kodataTree(t)
 			tt.setup(t, kodata, parent)
-			entries, err := Kodata(kodata)
+			entries, err := Kodata(kodata, parent)
 			if err == nil {
 				t.Fatalf("Kodata succeeded with %d entries, want error", len(entries))
 			}
@@ -184,8 +207,58 @@ func TestKodataErrors(t *testing.T) {
 	}
 
 	missing := filepath.Join(t.TempDir(), "kodata")
-	if _, err := Kodata(missing); err == nil || !strings.Contains(err.Error(), "reading kodata "+missing) {
+	if _, err := Kodata(missing, filepath.Dir(missing)); err == nil || !strings.Contains(err.Error(), "reading kodata "+missing) {
 		t.Errorf("Kodata of a missing directory: error %v, want one naming it", err)
+	}
+}
+
+// TestKodataRootConfinement: kodata may be a symlink to a directory of the
+// module (a web build output), never to one outside it.
+func TestKodataRootConfinement(t *testing.T) {
+	_, parent := kodataTree(t)
+	module := filepath.Join(parent, "mod")
+	writeFile(t, filepath.Join(module, "web", "dist", "index.html"), "<h1>web</h1>", 0o644)
+	writeFile(t, filepath.Join(module, "go.mod"), "module example.com/m\n", 0o644)
+	inside := filepath.Join(module, "cmd", "app", "kodata")
+	if err := os.MkdirAll(filepath.Dir(inside), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mustSymlink(t, "../../web/dist", inside)
+	entries, err := Kodata(inside, module)
+	if err != nil {
+		t.Fatalf("kodata -> ../../web/dist inside the module: %v", err)
+	}
+	if got := len(entries); got != 2 || entries[1].Path != KodataPath+"/index.html" {
+		t.Errorf("entries %+v, want the kodata dir and index.html", entries)
+	}
+
+	// The host directory the link points at holds a "credential".
+	writeFile(t, filepath.Join(parent, "creds", "token"), "secret", 0o600)
+	for name, target := range map[string]string{
+		"relative": "../../../creds",
+		"absolute": filepath.Join(parent, "creds"),
+		"root":     "/",
+	} {
+		t.Run(name, func(t *testing.T) {
+			outside := filepath.Join(module, "cmd", name, "kodata")
+			if err := os.MkdirAll(filepath.Dir(outside), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			mustSymlink(t, target, outside)
+			entries, err := Kodata(outside, module)
+			if err == nil {
+				t.Fatalf("kodata -> %s accepted with %d entries, want a refusal", target, len(entries))
+			}
+			if msg := err.Error(); !strings.Contains(msg, outside) || !strings.Contains(msg, "outside the module") || strings.Contains(msg, "\n") {
+				t.Errorf("error %q: want one line naming %s and saying it is outside the module", msg, outside)
+			}
+		})
+	}
+	// A module path that is itself a symlink is resolved before comparing.
+	modLink := filepath.Join(parent, "modlink")
+	mustSymlink(t, "mod", modLink)
+	if _, err := Kodata(filepath.Join(modLink, "cmd", "app", "kodata"), modLink); err != nil {
+		t.Errorf("module reached through a symlink: %v", err)
 	}
 }
 

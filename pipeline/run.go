@@ -300,7 +300,7 @@ func kodataLayer(ctx context.Context, opts Options, t *target, dir string) ([]as
 		if fi, err := os.Stat(kodata); err != nil || !fi.IsDir() {
 			continue
 		}
-		es, err := layers.Kodata(kodata)
+		es, err := layers.Kodata(kodata, moduleRoot(m.pkg))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -346,6 +346,15 @@ func appFilename(importPath string) string {
 		return "ko-app"
 	}
 	return base
+}
+
+// moduleRoot is the directory kodata must stay inside: the package's module,
+// or the package directory itself outside module mode.
+func moduleRoot(pkg build.Package) string {
+	if pkg.Module.Dir != "" {
+		return pkg.Module.Dir
+	}
+	return pkg.Dir
 }
 
 func ports(p int) []string {

@@ -47,13 +47,27 @@ func Parse(data []byte) (Parsed, error) {
 		BuilderID: st.Predicate.RunDetails.Builder.ID}
 	for _, s := range st.Subject {
 		sub := Subject{Name: s.Name}
-		if h := s.Digest["sha256"]; h != "" {
+		// A malformed digest could never match an image, and printed in a
+		// report it could forge lines: it counts as no sha256 at all.
+		if h := s.Digest["sha256"]; isHex64(h) {
 			sub.Digest = "sha256:" + h
 		}
 		p.Subjects = append(p.Subjects, sub)
 	}
 	sort.Slice(p.Subjects, func(i, j int) bool { return p.Subjects[i].Digest < p.Subjects[j].Digest })
 	return p, nil
+}
+
+func isHex64(h string) bool {
+	if len(h) != 64 {
+		return false
+	}
+	for _, c := range h {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // Covers reports whether digest ("sha256:<hex>") is one of the subjects.

@@ -10,6 +10,8 @@ import (
 	"syscall"
 
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	regclient "github.com/hoist-build/hoist/registry"
 )
 
 // remoteError is a registry failure said in one line that names the
@@ -43,16 +45,21 @@ func explain(err error, registry string, retries int) string {
 		}
 	}
 	var (
+		refused   *regclient.Error
 		unknownCA x509.UnknownAuthorityError
 		badHost   x509.HostnameError
 		timeout   *timeoutError
 		status    *transport.Error
 	)
 	switch {
+	case errors.As(err, &refused):
+		return refused.Error()
 	case errors.As(err, &unknownCA):
 		return registry + ": TLS certificate signed by an unknown authority: trust its CA with --ca-cert FILE (or SSL_CERT_FILE); only --insecure skips verification"
 	case errors.As(err, &badHost):
 		return fmt.Sprintf("%s: TLS certificate is not valid for %s: %s", registry, badHost.Host, oneLine(badHost.Error()))
+	case errors.As(err, &timeout) && timeout.body:
+		return timeout.Error()
 	case errors.As(err, &timeout):
 		return timeout.Error() + gaveUp
 	case errors.As(err, &status):

@@ -115,11 +115,37 @@ func writeArtifact(p layout.Path, art Artifact) (v1.Descriptor, error) {
 	if err != nil {
 		return v1.Descriptor{}, err
 	}
+	if err := blobsReadable(string(p)); err != nil {
+		return v1.Descriptor{}, err
+	}
 	desc, err := partial.Descriptor(art.(partial.Describable))
 	if err != nil {
 		return v1.Descriptor{}, err
 	}
 	return *desc, nil
+}
+
+// blobsReadable gives every blob the mode of the layout's other files
+// (0644): ggcr writes blobs through os.CreateTemp, which makes them 0600,
+// so another user (a registry, a scanner) could read index.json but not the
+// blobs it names; and it writes oci-layout executable (0777 less umask).
+func blobsReadable(dir string) error {
+	if err := os.Chmod(filepath.Join(dir, "oci-layout"), 0o644); err != nil {
+		return err
+	}
+	return filepath.WalkDir(filepath.Join(dir, "blobs"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if fi.Mode().Perm() != 0o644 {
+			return os.Chmod(p, 0o644)
+		}
+		return nil
+	})
 }
 
 // updateIndex rewrites index.json with one entry per name:tag pointing at

@@ -225,3 +225,32 @@ func TestLayoutPublishErrors(t *testing.T) {
 		t.Errorf("canceled context: error %v", err)
 	}
 }
+
+// TestLayoutModes: every file of the layout, blobs included, is readable
+// by all (0644), whatever umask hoist runs under.
+func TestLayoutModes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	l, err := NewLayout(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Publish(context.Background(), "app", randomImage(t)); err != nil {
+		t.Fatal(err)
+	}
+	blobs := 0
+	err = filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err != nil || !fi.Mode().IsRegular() {
+			return err
+		}
+		if strings.Contains(p, "blobs") {
+			blobs++
+		}
+		if fi.Mode().Perm() != 0o644 {
+			t.Errorf("%s: mode %o, want 644", p, fi.Mode().Perm())
+		}
+		return nil
+	})
+	if err != nil || blobs < 3 {
+		t.Fatalf("walking the layout: %v, %d blobs", err, blobs)
+	}
+}

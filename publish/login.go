@@ -17,7 +17,7 @@ import (
 // (which for token registries already checks them) and then asks for the
 // API root, which a basic-auth registry refuses to a wrong password.
 func CheckLogin(ctx context.Context, registry, user, password string, opts RemoteOptions) error {
-	reg, err := name.NewRegistry(registry, opts.nameOptions()...)
+	reg, err := name.NewRegistry(registry, opts.nameOptions(registry)...)
 	if err != nil {
 		return fmt.Errorf("invalid registry %q: want HOST[:PORT]", registry)
 	}

@@ -15,8 +15,9 @@ func (o RemoteOptions) Options(ctx context.Context, registry string) ([]remote.O
 	return o.remoteOptions(ctx, registry)
 }
 
-// NameOptions are the reference-parsing options for these settings:
-// name.Insecure when Insecure is set, so references resolve to http.
-func (o RemoteOptions) NameOptions() []name.Option {
-	return o.nameOptions()
+// NameOptions are the options for parsing the reference, repository or
+// registry s under these settings: name.Insecure when the transport policy
+// allows its registry plain http.
+func (o RemoteOptions) NameOptions(s string) []name.Option {
+	return o.nameOptions(s)
 }

@@ -14,7 +14,7 @@ import (
 // entries that hold attestations, as ko does), or a single image's own
 // platform. Platforms hoist does not build (not linux) come back in skipped.
 func BasePlatforms(ctx context.Context, ref string, opts RemoteOptions) (ps []v1.Platform, skipped []string, err error) {
-	r, err := name.ParseReference(ref, opts.nameOptions()...)
+	r, err := name.ParseReference(ref, opts.nameOptions(ref)...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("invalid base image %q: %w", ref, err)
 	}

@@ -34,7 +34,7 @@ type Registry struct {
 // NewRegistry validates the repository and tags up front, before anything
 // is built.
 func NewRegistry(opts RegistryOptions) (*Registry, error) {
-	if _, err := name.NewRepository(opts.Repo, opts.Remote.nameOptions()...); err != nil || opts.Repo == "" {
+	if _, err := name.NewRepository(opts.Repo, opts.Remote.nameOptions(opts.Repo)...); err != nil || opts.Repo == "" {
 		return nil, fmt.Errorf("invalid repository %q: want REGISTRY/PATH in lower case, e.g. ghcr.io/acme", opts.Repo)
 	}
 	if err := ValidateTags(opts.Tags); err != nil {
@@ -58,7 +58,7 @@ func (r *Registry) Repository(imageName string) (name.Repository, error) {
 	if !r.opts.Bare {
 		repo += "/" + imageName
 	}
-	ref, err := name.NewRepository(repo, r.opts.Remote.nameOptions()...)
+	ref, err := name.NewRepository(repo, r.opts.Remote.nameOptions(repo)...)
 	if err != nil {
 		return name.Repository{}, fmt.Errorf("invalid image name %q: %w", repo, err)
 	}

@@ -12,9 +12,9 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/hoist-build/hoist/registry"
 )
 
 // Defaults for the zero values of RemoteOptions.
@@ -26,13 +26,17 @@ const (
 
 // RemoteOptions are the connection settings shared by pushes and pulls.
 type RemoteOptions struct {
-	// Insecure allows plain http and skips TLS verification.
+	// Insecure treats every registry as listed in InsecureRegistries.
 	Insecure bool
+	// InsecureRegistries may be reached over plain http (https is tried
+	// first) and have their certificates unverified; credentials still go
+	// over plain http to loopback only. See registry.Policy.
+	InsecureRegistries []string
 	// Keychain resolves credentials (authn.DefaultKeychain if nil: docker
 	// config.json and its credential helpers).
 	Keychain authn.Keychain
 	// Transport is the base round tripper (remote.DefaultTransport if nil).
-	// Insecure and CACertPEM need it to be an *http.Transport.
+	// Insecure registries and CACertPEM need it to be an *http.Transport.
 	Transport http.RoundTripper
 	// Jobs bounds concurrent blob uploads (ggcr's default if 0).
 	Jobs int
@@ -54,11 +58,33 @@ type RemoteOptions struct {
 	Logger *slog.Logger
 }
 
-func (o RemoteOptions) nameOptions() []name.Option {
-	if o.Insecure {
+func (o RemoteOptions) policy() registry.Policy {
+	return registry.Policy{Insecure: o.InsecureRegistries, AllInsecure: o.Insecure}
+}
+
+// nameOptions are the parsing options for a reference, repository or
+// registry s: name.Insecure, which lets ggcr fall back to http, only for a
+// registry the policy allows plain http. (ggcr would also pick http for
+// private ranges; the policy transport upgrades those requests to https.)
+func (o RemoteOptions) nameOptions(s string) []name.Option {
+	if o.policy().Decide(registryOf(s)).PlainHTTP {
 		return []name.Option{name.Insecure}
 	}
 	return nil
+}
+
+// registryOf is the registry host of a reference, repository or registry.
+func registryOf(s string) string {
+	if r, err := name.ParseReference(s); err == nil {
+		return r.Context().RegistryStr()
+	}
+	if r, err := name.NewRepository(s); err == nil {
+		return r.RegistryStr()
+	}
+	if r, err := name.NewRegistry(s); err == nil {
+		return r.RegistryStr()
+	}
+	return ""
 }
 
 func (o RemoteOptions) timeout() time.Duration {
@@ -90,7 +116,7 @@ func (o RemoteOptions) logger() *slog.Logger {
 
 // validate reports settings that cannot work before anything is built.
 func (o RemoteOptions) validate() error {
-	_, err := o.baseTransport()
+	_, err := o.roundTripper()
 	return err
 }
 
@@ -125,26 +151,34 @@ func (o RemoteOptions) remoteOptions(ctx context.Context, registry string) ([]re
 }
 
 // roundTripper is the stack under ggcr: 429/503 replays, then the stall
-// timeout, then the TLS-configured base transport.
+// timeout, then the size caps, then the transport policy over the
+// TLS-configured base transports.
 func (o RemoteOptions) roundTripper() (http.RoundTripper, error) {
-	rt, err := o.baseTransport()
+	secure, err := o.baseTransport(false)
 	if err != nil {
 		return nil, err
 	}
+	var insecure http.RoundTripper
+	if o.Insecure || len(o.InsecureRegistries) > 0 {
+		if insecure, err = o.baseTransport(true); err != nil {
+			return nil, err
+		}
+	}
+	rt := registry.Bounded(o.policy().Transport(secure, insecure))
 	if d := o.timeout(); d > 0 {
 		rt = &stallTimeout{inner: rt, d: d}
 	}
-	return &retryBusy{inner: rt, retries: o.retries(), backoff: backoff(o.retries(), o.RetryDelay), log: o.logger()}, nil
+	return &retryBusy{inner: rt, retries: o.retries(), backoff: backoff(o.retries(), o.RetryDelay), log: o.logger(), maxAfter: o.timeout()}, nil
 }
 
-// baseTransport applies Insecure and CACertPEM to a copy of the transport,
-// so one registry's settings never leak into another's.
-func (o RemoteOptions) baseTransport() (http.RoundTripper, error) {
+// baseTransport applies skipVerify and CACertPEM to a copy of the
+// transport, so one registry's settings never leak into another's.
+func (o RemoteOptions) baseTransport(skipVerify bool) (http.RoundTripper, error) {
 	rt := o.Transport
 	if rt == nil {
 		rt = remote.DefaultTransport
 	}
-	if !o.Insecure && len(o.CACertPEM) == 0 {
+	if !skipVerify && len(o.CACertPEM) == 0 {
 		return rt, nil
 	}
 	t, ok := rt.(*http.Transport)
@@ -155,8 +189,8 @@ func (o RemoteOptions) baseTransport() (http.RoundTripper, error) {
 	if t.TLSClientConfig == nil {
 		t.TLSClientConfig = &tls.Config{}
 	}
-	if o.Insecure {
-		t.TLSClientConfig.InsecureSkipVerify = true //nolint:gosec // the user asked for --insecure
+	if skipVerify {
+		t.TLSClientConfig.InsecureSkipVerify = true //nolint:gosec // only for registries the user listed as insecure
 		return t, nil
 	}
 	pool, err := x509.SystemCertPool()
@@ -168,39 +202,4 @@ func (o RemoteOptions) baseTransport() (http.RoundTripper, error) {
 	}
 	t.TLSClientConfig.RootCAs = pool
 	return t, nil
-}
-
-// Pull fetches an image for one platform, for use as a base. A reference to
-// an index is resolved to the platform's image; a plain image must already be
-// of that platform, or the built image would lie about what it runs on.
-func Pull(ctx context.Context, ref string, platform v1.Platform, opts RemoteOptions) (v1.Image, error) {
-	r, err := name.ParseReference(ref, opts.nameOptions()...)
-	if err != nil {
-		return nil, fmt.Errorf("invalid base image %q: %w", ref, err)
-	}
-	ropts, err := opts.remoteOptions(ctx, r.Context().RegistryStr())
-	if err != nil {
-		return nil, err
-	}
-	desc, err := remote.Get(r, append(ropts, remote.WithPlatform(platform))...)
-	if err != nil {
-		var terr *transport.Error
-		if errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound {
-			return nil, fmt.Errorf("pulling base image %s: not found (check the name and tag)", ref)
-		}
-		return nil, fmt.Errorf("pulling base image %s: %w", ref, describe(err, r.Context().RegistryStr(), opts.retries()))
-	}
-	img, err := desc.Image()
-	if err != nil {
-		return nil, fmt.Errorf("pulling base image %s: %w", ref, describe(err, r.Context().RegistryStr(), opts.retries()))
-	}
-	cfg, err := img.ConfigFile()
-	if err != nil {
-		return nil, fmt.Errorf("reading base image %s config: %w", ref, describe(err, r.Context().RegistryStr(), opts.retries()))
-	}
-	got := v1.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant}
-	if !got.Satisfies(platform) {
-		return nil, fmt.Errorf("base image %s is %s, not %s: pick a base that has that platform", ref, got.String(), platform.String())
-	}
-	return img, nil
 }

@@ -103,6 +103,9 @@ type retryBusy struct {
 	retries int
 	backoff remote.Backoff
 	log     *slog.Logger
+	// maxAfter caps a Retry-After (maxRetryAfter if zero): hoist waits no
+	// longer for a registry that asks than for one that stalls.
+	maxAfter time.Duration
 }
 
 func (r *retryBusy) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -115,7 +118,11 @@ func (r *retryBusy) RoundTrip(req *http.Request) (*http.Response, error) {
 		wait := b.Step()
 		asked, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		if ok {
-			wait = max(wait, min(asked, maxRetryAfter))
+			limit := maxRetryAfter
+			if r.maxAfter > 0 {
+				limit = min(limit, r.maxAfter)
+			}
+			wait = max(wait, min(asked, limit))
 		}
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()
@@ -167,7 +174,10 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return 0, false
 	}
 	if secs, err := strconv.Atoi(v); err == nil {
-		return time.Duration(max(secs, 0)) * time.Second, secs > 0
+		// Clamped before the multiplication, which would overflow into a
+		// negative wait for a large enough number.
+		secs = min(max(secs, 0), 86400)
+		return time.Duration(secs) * time.Second, secs > 0
 	}
 	at, err := http.ParseTime(v)
 	if err != nil || !at.After(now) {

@@ -48,14 +48,14 @@ func inspectSPDX(data []byte) (Info, error) {
 			described[r.Related] = true
 		}
 	}
-	info := Info{Version: doc.SPDXVersion, Packages: len(doc.Packages)}
+	info := Info{Version: printable(doc.SPDXVersion), Packages: len(doc.Packages)}
 	for _, p := range doc.Packages {
 		if !described[p.SPDXID] {
 			continue
 		}
 		for _, c := range p.Checksums {
 			if c.Algorithm == "SHA256" {
-				info.Digest = "sha256:" + strings.ToLower(c.ChecksumValue)
+				info.Digest = sha256Digest(c.ChecksumValue)
 				return info, nil
 			}
 		}
@@ -71,16 +71,36 @@ func inspectCycloneDX(data []byte) (Info, error) {
 	if bom.BOMFormat != "CycloneDX" {
 		return Info{}, fmt.Errorf("decoding CycloneDX BOM: bomFormat %q: not a CycloneDX BOM", bom.BOMFormat)
 	}
-	info := Info{Version: "CycloneDX " + bom.SpecVersion, Packages: len(bom.Components)}
+	info := Info{Version: printable("CycloneDX " + bom.SpecVersion), Packages: len(bom.Components)}
 	c := bom.Metadata.Component
 	for _, h := range c.Hashes {
 		if h.Alg == "SHA-256" {
-			info.Digest = "sha256:" + strings.ToLower(h.Content)
+			info.Digest = sha256Digest(h.Content)
 			return info, nil
 		}
 	}
-	if strings.HasPrefix(c.Version, "sha256:") {
-		info.Digest = c.Version
+	if hex, ok := strings.CutPrefix(c.Version, "sha256:"); ok {
+		info.Digest = sha256Digest(hex)
 	}
 	return info, nil
+}
+
+// sha256Digest is "sha256:<hex>" for a well-formed hex digest and "" for
+// anything else: a document from a registry could otherwise put any text
+// (line breaks included) where a report prints the digest.
+func sha256Digest(hex string) string {
+	hex = strings.ToLower(hex)
+	if len(hex) != 64 || strings.Trim(hex, "0123456789abcdef") != "" {
+		return ""
+	}
+	return "sha256:" + hex
+}
+
+// printable folds a document's free text onto one bounded line.
+func printable(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 64 {
+		s = s[:64] + "…"
+	}
+	return s
 }

@@ -46,7 +46,7 @@ func addBuildFlags(f *pflag.FlagSet) {
 	f.StringArray("label", nil, "image config label key=value (repeatable)")
 	f.StringArray("env", nil, "environment variable KEY=VALUE for the process (repeatable)")
 	f.StringArray("annotation", nil, "manifest annotation key=value (repeatable)")
-	f.Bool("insecure", false, "allow plain http and skip TLS verification (registry and base)")
+	addInsecureFlags(f)
 	f.String("ca-cert", "", "PEM file of CA certificates to trust for the registry, besides the system's")
 	f.Duration("timeout", publish.DefaultTimeout, "fail a registry request after this long without progress (0: never)")
 	f.Int("retries", publish.DefaultRetries, "retries of a registry request that failed with 429/5xx, a reset or a timeout (0: none)")

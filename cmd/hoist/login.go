@@ -53,15 +53,14 @@ func runLogin(cmd *cobra.Command, args []string) error {
 		return err
 	}
 	opts := publish.RemoteOptions{Logger: log}
-	opts.Insecure, _ = f.GetBool("insecure")
 	timeout, _ := f.GetDuration("timeout")
 	opts.Timeout = timeoutOption(timeout)
 	caFile, _ := f.GetString("ca-cert")
 	if opts.CACertPEM, err = readCACert(caFile); err != nil {
 		return err
 	}
-	if opts.Insecure {
-		log.Warn("--insecure: TLS verification is off and plain http is allowed")
+	if err := applyTransport(&opts, f, nil, log); err != nil {
+		return err
 	}
 	if err := publish.CheckLogin(cmd.Context(), host, user, password, opts); err != nil {
 		return err

@@ -44,6 +44,12 @@ func timeoutOption(d time.Duration) time.Duration {
 // addRemoteFlags adds the connection flags that commands other than build
 // share with it.
 func addRemoteFlags(f *pflag.FlagSet) {
-	f.Bool("insecure", false, "allow plain http and skip TLS verification")
+	addInsecureFlags(f)
 	f.String("ca-cert", "", "PEM file of CA certificates to trust for the registry, besides the system's")
+}
+
+// addInsecureFlags adds the transport policy flags (see applyTransport).
+func addInsecureFlags(f *pflag.FlagSet) {
+	f.Bool("insecure", false, "treat every registry as an --insecure-registry")
+	f.StringArray("insecure-registry", nil, "registry HOST[:PORT] that may use plain http and unverified TLS (repeatable); credentials go over plain http to loopback only")
 }

@@ -100,7 +100,7 @@ func (s *settings) pipelineOptions(cwd string, args []string, log *slog.Logger) 
 		Port: s.v.GetInt("port"),
 		Env:  s.list("env", false), Jobs: s.v.GetInt("jobs"),
 		Remote: publish.RemoteOptions{
-			Insecure: s.v.GetBool("insecure"), Timeout: timeoutOption(s.v.GetDuration("timeout")),
+			Timeout: timeoutOption(s.v.GetDuration("timeout")),
 			Retries: retriesOption(s.v.GetInt("retries")), Logger: log,
 		},
 		Stderr: os.Stderr, Logger: log, Progress: s.progress,
@@ -149,8 +149,8 @@ func (s *settings) pipelineOptions(cwd string, args []string, log *slog.Logger) 
 	if opts.Remote.CACertPEM, err = readCACert(s.v.GetString("ca-cert")); err != nil {
 		return opts, err
 	}
-	if opts.Remote.Insecure {
-		log.Warn("--insecure: TLS verification is off and plain http is allowed")
+	if err := applyTransport(&opts.Remote, s.flags, s.hoist, log); err != nil {
+		return opts, err
 	}
 	if err := s.supplyChain(&opts, os.Args[1:]); err != nil {
 		return opts, err

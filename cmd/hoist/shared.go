@@ -3,11 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 
 	"github.com/spf13/pflag"
 
+	"github.com/hoist-build/hoist/internal/workdir"
 	"github.com/hoist-build/hoist/pipeline"
 )
 
@@ -46,11 +46,11 @@ func (s *settings) requireRegistry(command string) error {
 // runPipeline runs one pipeline in a work directory of its own, removed
 // afterwards.
 func runPipeline(ctx context.Context, opts pipeline.Options) ([]pipeline.Result, error) {
-	work, err := os.MkdirTemp("", "hoist-")
+	work, release, err := workdir.New(opts.Logger)
 	if err != nil {
-		return nil, fmt.Errorf("creating work directory: %w", err)
+		return nil, err
 	}
-	defer os.RemoveAll(work)
+	defer release()
 	opts.WorkDir = work
 	return pipeline.Run(ctx, opts)
 }

@@ -34,7 +34,6 @@ func runVerify(cmd *cobra.Command, args []string) error {
 	log := logger(cmd)
 	f := cmd.Flags()
 	opts := publish.RemoteOptions{Logger: log}
-	opts.Insecure, _ = f.GetBool("insecure")
 	timeout, _ := f.GetDuration("timeout")
 	opts.Timeout = timeoutOption(timeout)
 	caFile, _ := f.GetString("ca-cert")
@@ -42,10 +41,10 @@ func runVerify(cmd *cobra.Command, args []string) error {
 	if opts.CACertPEM, err = readCACert(caFile); err != nil {
 		return err
 	}
-	if opts.Insecure {
-		log.Warn("--insecure: TLS verification is off and plain http is allowed")
+	if err := applyTransport(&opts, f, nil, log); err != nil {
+		return err
 	}
-	ref, err := name.ParseReference(args[0], opts.NameOptions()...)
+	ref, err := name.ParseReference(args[0], opts.NameOptions(args[0])...)
 	if err != nil {
 		return fmt.Errorf("invalid image reference %q: %w", args[0], err)
 	}

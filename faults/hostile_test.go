@@ -1,0 +1,152 @@
+package faults_test
+
+import (
+	"bytes"
+	"context"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/hoist-build/hoist/internal/hostile"
+	"github.com/hoist-build/hoist/internal/registrytest"
+)
+
+// Bounds every hostile case must end within, with --timeout 3s --retries 1:
+// at most (retries+1) × timeout of registry time plus the build itself.
+const (
+	hostileTimeout = "3s"
+	hostileWall    = 25 * time.Second
+	hostileRSSKiB  = 256 << 10
+)
+
+// TestHostileRegistry pulls a base image through each misbehaving registry:
+// hoist must fail in one line that says what happened, within the time and
+// memory bounds, and publish nothing.
+func TestHostileRegistry(t *testing.T) {
+	upstream := registrytest.New(t)
+	pushBase(t, upstream+"/base:latest")
+	tests := []struct {
+		b    hostile.Behavior
+		want []string // any one of them
+	}{
+		{hostile.Drip, []string{"did not complete a small request within 3s"}},
+		{hostile.DripBlob, []string{"sent less than 48 KiB in 3s"}},
+		{hostile.Stall, []string{"within 3s", "timed out after 3s"}},
+		{hostile.HugeManifest, []string{"is 6442450944 bytes, over the 4 MiB limit"}},
+		{hostile.EndlessManifest, []string{"over the 4 MiB limit"}},
+		{hostile.HugeConfig, []string{"image config claims 6442450944 bytes, over the 8 MiB limit"}},
+		{hostile.LyingDigest, []string{"sha256"}},
+		{hostile.RedirectLoop, []string{"more than 10 redirects"}},
+		{hostile.RetryAfter, []string{"503 Service Unavailable", "gave up after 1 retry"}},
+		{hostile.MalformedJSON, []string{"JSON"}},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.b), func(t *testing.T) {
+			srv := hostile.New(t, upstream, tt.b)
+			out := filepath.Join(t.TempDir(), "oci")
+			res := timedHoist(t, "build", "--base", srv.Host+"/base:latest", "--oci-layout", out,
+				"--timeout", hostileTimeout, "--retries", "1", "./app")
+			line := res.lastLine()
+			t.Logf("HOSTILE %-16s %6.1fs %4d MiB  %s", tt.b, res.wall.Seconds(), res.rssKiB>>10, line)
+			if res.code == 0 {
+				t.Fatalf("hoist succeeded through a %s registry", tt.b)
+			}
+			if !containsAny(line, tt.want) || !strings.HasPrefix(line, "hoist: ") {
+				t.Errorf("last line %q: want one naming %q", line, tt.want)
+			}
+			if res.wall > hostileWall || res.rssKiB > hostileRSSKiB {
+				t.Errorf("took %s and %d MiB, bounds %s and %d MiB", res.wall, res.rssKiB>>10, hostileWall, hostileRSSKiB>>10)
+			}
+			if matches, _ := filepath.Glob(filepath.Join(out, "index.json")); len(matches) != 0 {
+				t.Errorf("a failed build wrote %s", out)
+			}
+		})
+	}
+}
+
+// TestRegistryWithoutDigestHeader: a registry that omits
+// Docker-Content-Digest on HEAD must not block re-pushes; hoist computes
+// the digest from a bounded GET and sees the image is already there.
+func TestRegistryWithoutDigestHeader(t *testing.T) {
+	upstream := registrytest.New(t)
+	srv := hostile.New(t, upstream, hostile.NoDigest)
+	for i, want := range []string{"pushing", "registry already has this image"} {
+		res := timedHoist(t, "build", "--repo", srv.Host+"/nd", "--progress", "plain", "--timeout", hostileTimeout, "./app")
+		t.Logf("HOSTILE %-16s %6.1fs %4d MiB  run %d: %s", hostile.NoDigest, res.wall.Seconds(), res.rssKiB>>10, i+1, strings.TrimSpace(res.stdout))
+		if res.code != 0 || !strings.Contains(res.stderr, want) {
+			t.Fatalf("run %d: exit %d, stderr %q; want success saying %q", i+1, res.code, res.stderr, want)
+		}
+	}
+}
+
+type timedResult struct {
+	result
+	wall   time.Duration
+	rssKiB int64
+}
+
+// timedHoist runs hoist like hoist() and measures its wall time and peak
+// RSS (the process alone: go build is a child it waits for, not counted).
+func timedHoist(t *testing.T, args ...string) timedResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, hoistBin, args...)
+	cmd.Dir = repoRoot()
+	cmd.Env = hermeticEnv(t)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	_ = cmd.Run()
+	res := timedResult{wall: time.Since(start)}
+	if cmd.ProcessState == nil {
+		t.Fatalf("running hoist: %v", ctx.Err())
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		res.rssKiB = ru.Maxrss
+	}
+	res.result = result{stdout: stdout.String(), stderr: stderr.String(), code: cmd.ProcessState.ExitCode()}
+	return res
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// pushBase writes a small linux/amd64 image to ref, as a base to pull.
+func pushBase(t *testing.T, ref string) {
+	t.Helper()
+	img, err := random.Image(2048, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = cfg.DeepCopy()
+	cfg.OS, cfg.Architecture = "linux", "amd64"
+	if img, err = mutate.ConfigFile(img, cfg); err != nil {
+		t.Fatal(err)
+	}
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(r, img, remote.WithAuthFromKeychain(anonymous{})); err != nil {
+		t.Fatal(err)
+	}
+}
