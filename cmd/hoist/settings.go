@@ -200,6 +200,9 @@ func (s *settings) publisher(log *slog.Logger, remote publish.RemoteOptions, pla
 	case layout != "":
 		return publish.NewLayout(layout, tags)
 	case repo != "":
+		if p, err := s.localPublisher(repo, tags, log); p != nil || err != nil {
+			return p, err
+		}
 		ropts := publish.RegistryOptions{Repo: repo, Bare: s.v.GetBool("bare"), Tags: tags, Remote: remote, Logger: log}
 		if s.view != nil {
 			ropts.Progress = s.view.upload
