@@ -27,6 +27,7 @@ func newRoot() *cobra.Command {
 	root.AddCommand(newVerifyCmd())
 	root.AddCommand(newApplyCmd())
 	root.AddCommand(newDeleteCmd())
+	root.AddCommand(newDevCmd())
 	return root
 }
 
