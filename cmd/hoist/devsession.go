@@ -30,6 +30,7 @@ type devSession struct {
 	client  *kube.Client
 	cs      kubernetes.Interface
 	opts    pipeline.Options // Packages set per build
+	repo    string
 	timeout time.Duration
 
 	files   []string
@@ -77,7 +78,7 @@ func newDevSession(cmd *cobra.Command) (*devSession, error) {
 		return nil, err
 	}
 	timeout, _ := cmd.Flags().GetDuration("timeout")
-	d := &devSession{cmd: cmd, stderr: cmd.ErrOrStderr(), client: client, cs: cs, opts: opts, timeout: timeout,
+	d := &devSession{cmd: cmd, stderr: cmd.ErrOrStderr(), client: client, cs: cs, opts: opts, timeout: timeout, repo: s.v.GetString("repo"),
 		refs: map[string]string{}, applied: map[string]string{}, watcher: w, follow: map[string]bool{}}
 	d.logsCtx, d.stopLog = context.WithCancel(context.Background())
 	d.logs = dev.NewLogs(cs, d.stderr)
@@ -120,6 +121,9 @@ func (d *devSession) first(ctx context.Context) error {
 	if _, err := d.client.Map(objs); err != nil {
 		return err
 	}
+	if err := checkLocalPulls(objs, d.repo); err != nil {
+		return err
+	}
 	start := time.Now()
 	if err := d.build(ctx, paths); err != nil {
 		return err
@@ -153,6 +157,15 @@ func (d *devSession) change(ctx context.Context, changed []string) error {
 		return nil
 	}
 	d.say("%s changed", describe(changed))
+	if manifests {
+		objs, err := decodeFiles(files, docs)
+		if err != nil {
+			return err
+		}
+		if err := checkLocalPulls(objs, d.repo); err != nil {
+			return err
+		}
+	}
 	if len(affected) > 0 {
 		if err := d.build(ctx, affected); err != nil {
 			return fmt.Errorf("build failed; the running pods are left as they are:\n%w", err)

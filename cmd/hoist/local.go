@@ -7,10 +7,13 @@ import (
 	"os/exec"
 	"strings"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/hoist-build/hoist/containerd"
 	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/resolve"
 )
 
 // addLocalFlags adds the settings of the registry-less destinations,
@@ -49,4 +52,74 @@ func firstNonEmpty(values ...string) string {
 		}
 	}
 	return ""
+}
+
+// isLocalRepo tells whether images for repo are loaded into a node's
+// runtime rather than pushed.
+func isLocalRepo(repo string) bool {
+	return containerd.IsRepo(repo) || repo == containerd.KindHost || strings.HasPrefix(repo, containerd.KindHost+"/")
+}
+
+// checkLocalPulls refuses, before anything is built, a container whose
+// ko:// image is to be loaded into the node's runtime but that says
+// imagePullPolicy: Always: the kubelet would try to pull it from a
+// registry that does not exist and the pod would never start.
+func checkLocalPulls(objs []*unstructured.Unstructured, repo string) error {
+	if !isLocalRepo(repo) {
+		return nil
+	}
+	for _, o := range objs {
+		if err := walkContainers(o.Object, func(c map[string]any) error {
+			image, _ := c["image"].(string)
+			if policy, _ := c["imagePullPolicy"].(string); policy == "Always" && strings.HasPrefix(image, resolve.Scheme) {
+				return fmt.Errorf("%s %s, container %v: imagePullPolicy Always would pull %s from a registry, but --repo %s loads it into the node's runtime: remove imagePullPolicy or set IfNotPresent",
+					o.GetKind(), o.GetName(), c["name"], image, repo)
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// walkContainers calls fn for every container and init container of any
+// pod spec in v, whatever kind holds it (Pod, Deployment, CronJob, …).
+func walkContainers(v any, fn func(map[string]any) error) error {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, child := range x {
+			if list, ok := child.([]any); ok && (k == "containers" || k == "initContainers" || k == "ephemeralContainers") {
+				for _, c := range list {
+					if cm, ok := c.(map[string]any); ok {
+						if err := fn(cm); err != nil {
+							return err
+						}
+					}
+				}
+				continue
+			}
+			if err := walkContainers(child, fn); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for _, child := range x {
+			if err := walkContainers(child, fn); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// repoSetting is the destination repository as the build settings see it
+// (flag, HOIST_REPO, KO_DOCKER_REPO, .hoist.yaml), or "" when unreadable:
+// the build reports that error itself.
+func repoSetting(cmd *cobra.Command) string {
+	s, err := loadSettings(buildView(cmd).Flags())
+	if err != nil {
+		return ""
+	}
+	return s.v.GetString("repo")
 }
