@@ -142,8 +142,9 @@ func (d *devSession) change(ctx context.Context, changed []string) error {
 		return err
 	}
 	manifests := false
+	known := append(slices.Clone(files), d.files...)
 	for _, f := range changed {
-		if slices.ContainsFunc(append(files, d.files...), func(m string) bool { return sameFile(m, f) }) {
+		if slices.ContainsFunc(known, func(m string) bool { return sameFile(m, f) }) {
 			manifests = true
 		}
 	}
