@@ -254,4 +254,3 @@ func (d *devSession) deploy(ctx context.Context, files []string, docs [][]byte, 
 	d.say("ready %v after the change", time.Since(start).Round(time.Millisecond))
 	return nil
 }
-
