@@ -88,8 +88,10 @@ func (e *env) loopEdit(orig []byte, n int) (string, error) {
 }
 
 // firstAnswer waits for a pod created after since to answer GET / with
-// want, and returns when it did. Pods are tried as soon as their container
-// runs, before they are ready: the first answer is what the developer sees.
+// want, and returns when it did. Pods are tried as soon as they are bound
+// to the node, before their status says running or ready (the kubelet
+// reports a started container up to a second late, on its next relist):
+// the first answer is what the developer sees.
 func (cl *cluster) firstAnswer(ctx context.Context, since time.Time, want string) (time.Time, error) {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
@@ -102,7 +104,7 @@ func (cl *cluster) firstAnswer(ctx context.Context, since time.Time, want string
 		for _, p := range pods.Items {
 			// Creation times have one-second resolution: compare with
 			// the second the edit was written in.
-			if p.CreationTimestamp.Time.Before(since.Truncate(time.Second)) || !running(&p) {
+			if p.CreationTimestamp.Time.Before(since.Truncate(time.Second)) || !bound(&p) {
 				continue
 			}
 			gctx, gcancel := context.WithTimeout(ctx, 5*time.Second)
@@ -113,13 +115,13 @@ func (cl *cluster) firstAnswer(ctx context.Context, since time.Time, want string
 			}
 			last = fmt.Sprintf("pod %s: %q %v", p.Name, body, err)
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(30 * time.Millisecond)
 	}
 	return time.Time{}, fmt.Errorf("no new pod answered %q within 3 minutes (last: %s)", want, last)
 }
 
-func running(p *corev1.Pod) bool {
-	return p.DeletionTimestamp == nil && len(p.Status.ContainerStatuses) > 0 && p.Status.ContainerStatuses[0].State.Running != nil
+func bound(p *corev1.Pod) bool {
+	return p.DeletionTimestamp == nil && p.Spec.NodeName != ""
 }
 
 // settled waits until the rollout is over: two ready pods alone, on one
