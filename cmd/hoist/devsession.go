@@ -124,7 +124,7 @@ func (d *devSession) first(ctx context.Context) error {
 	if err := d.build(ctx, paths); err != nil {
 		return err
 	}
-	if err := d.deploy(ctx, files, docs, start); err != nil {
+	if err := d.deploy(ctx, files, docs, start, "starting"); err != nil {
 		return err
 	}
 	return d.rewatch(ctx, files, paths)
@@ -168,7 +168,7 @@ func (d *devSession) change(ctx context.Context, changed []string) error {
 			return fmt.Errorf("build failed; the running pods are left as they are:\n%w", err)
 		}
 	}
-	if err := d.deploy(ctx, files, docs, start); err != nil {
+	if err := d.deploy(ctx, files, docs, start, "the change"); err != nil {
 		return err
 	}
 	if manifests || !slices.Equal(paths, d.paths) {
@@ -202,7 +202,7 @@ func (d *devSession) build(ctx context.Context, paths []string) error {
 
 // deploy resolves the manifests with the current references and applies
 // the objects that differ from what was last applied, then waits for them.
-func (d *devSession) deploy(ctx context.Context, files []string, docs [][]byte, start time.Time) error {
+func (d *devSession) deploy(ctx context.Context, files []string, docs [][]byte, start time.Time, since string) error {
 	resolved := make([][]byte, len(docs))
 	for i, f := range files {
 		var err error
@@ -251,6 +251,6 @@ func (d *devSession) deploy(ctx context.Context, files []string, docs [][]byte, 
 	if err := d.client.Wait(wctx, changed, reporter(d.stderr)); err != nil {
 		return err
 	}
-	d.say("ready %v after the change", time.Since(start).Round(time.Millisecond))
+	d.say("ready %v after %s", time.Since(start).Round(time.Millisecond), since)
 	return nil
 }
