@@ -164,7 +164,7 @@ func loopMarkdown(res []loopResult, machine string) string {
 	b.WriteString("Time from writing a one-line change to `app` (its answer to `GET /`) to the first HTTP answer carrying ")
 	b.WriteString("the change from a new pod, through port-forward, on the project's single-node cluster (`internal/clustertest`: ")
 	b.WriteString("Kubernetes v1.34 built from source, containerd 1.6, runc). `deploy/app.yaml`: 2 replicas, maxSurge 1. ")
-	b.WriteString("A new pod is tried as soon as its container runs. Written by `go run ./bench -devloop`.\n\n")
+	b.WriteString("New pods are tried from the moment they are bound to the node, every 30 ms.  Written by `go run ./bench -devloop`.\n\n")
 	b.WriteString("| loop | median | min | max | runs | ko / this |\n|---|---|---|---|---|---|\n")
 	ko := median(res[len(res)-1].samples)
 	for _, r := range res {

@@ -11,7 +11,15 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/portforward"
 	"k8s.io/client-go/transport/spdy"
+	"k8s.io/klog/v2"
 )
+
+// A refused forward (the new pod not listening yet) is expected while
+// polling; client-go would log each one through klog.
+func init() {
+	klog.LogToStderr(false)
+	klog.SetOutput(io.Discard)
+}
 
 // podGet GETs path on a pod's port through the apiserver's port-forward,
 // as `kubectl port-forward` does: the test cluster's pods have loopback
