@@ -78,13 +78,13 @@ func (e *env) startCluster(ctx context.Context) (*cluster, error) {
 
 // loopEdit writes the n-th one-line change of app's answer and returns
 // the text a pod built from it answers with.
-func (e *env) loopEdit(orig []byte, n int) (string, error) {
+func loopEdit(src string, orig []byte, n int) (string, error) {
 	word := fmt.Sprintf("World-%d-%d", n, time.Now().UnixNano()%1e6)
 	edited := bytes.Replace(orig, []byte(`"Hello": "World"`), []byte(`"Hello": "`+word+`"`), 1)
 	if bytes.Equal(edited, orig) {
 		return "", fmt.Errorf("app/server.go no longer answers {\"Hello\": \"World\"}: update the bench's edit")
 	}
-	return word, os.WriteFile(filepath.Join(e.src, "app", "server.go"), edited, 0o644)
+	return word, os.WriteFile(filepath.Join(src, "app", "server.go"), edited, 0o644)
 }
 
 // firstAnswer waits for a pod created after since to answer GET / with
@@ -92,12 +92,12 @@ func (e *env) loopEdit(orig []byte, n int) (string, error) {
 // to the node, before their status says running or ready (the kubelet
 // reports a started container up to a second late, on its next relist):
 // the first answer is what the developer sees.
-func (cl *cluster) firstAnswer(ctx context.Context, since time.Time, want string) (time.Time, error) {
+func (cl *cluster) firstAnswer(ctx context.Context, ns string, since time.Time, want string) (time.Time, error) {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
 	last := "no new pod yet"
 	for ctx.Err() == nil {
-		pods, err := cl.cs.CoreV1().Pods("default").List(ctx, metav1.ListOptions{LabelSelector: loopSelector})
+		pods, err := cl.cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: loopSelector})
 		if err != nil {
 			return time.Time{}, err
 		}
@@ -108,7 +108,7 @@ func (cl *cluster) firstAnswer(ctx context.Context, since time.Time, want string
 				continue
 			}
 			gctx, gcancel := context.WithTimeout(ctx, 5*time.Second)
-			body, err := podGet(gctx, cl.c.Config, "default", p.Name, 80, "/")
+			body, err := podGet(gctx, cl.c.Config, ns, p.Name, 80, "/")
 			gcancel()
 			if err == nil && strings.Contains(body, want) {
 				return time.Now(), nil
@@ -126,11 +126,11 @@ func bound(p *corev1.Pod) bool {
 
 // settled waits until the rollout is over: two ready pods alone, on one
 // image, so every run starts from the same state.
-func (cl *cluster) settled(ctx context.Context) error {
+func (cl *cluster) settled(ctx context.Context, ns string) error {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
 	for ctx.Err() == nil {
-		pods, err := cl.cs.CoreV1().Pods("default").List(ctx, metav1.ListOptions{LabelSelector: loopSelector})
+		pods, err := cl.cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: loopSelector})
 		if err != nil {
 			return err
 		}

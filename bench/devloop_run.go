@@ -8,113 +8,140 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// loopResult is one variant of the inner loop: the time from writing a
-// one-line change to the first answer carrying it from a new pod.
-type loopResult struct {
-	label   string
+// loop is one variant of the inner loop, with its own copy of the module
+// and its own namespace, so the variants can take turns edit by edit on
+// one cluster and share whatever the machine's load does meanwhile.
+type loop struct {
+	label, ns, src string
+	orig           []byte
+	// after runs once the edit is written: nothing for hoist dev, which
+	// watches; ko apply for ko.
+	after   func(context.Context) error
+	stop    func()
 	samples []time.Duration
 }
 
-// devLoop measures the inner loop on the project's single-node cluster:
-// hoist dev loading into the node's containerd, hoist dev through the
+// devLoop measures, on the project's single-node cluster, the time from
+// writing a one-line change to the first answer carrying it from a new
+// pod: hoist dev loading into the node's containerd, hoist dev through the
 // local registry, and ko apply after each edit, as a developer would run
-// it. Each variant starts from a fresh Deployment; a first edit warms it
-// up unmeasured; every run then starts from a settled rollout.
+// it. The variants alternate edit by edit; a first edit of each warms it
+// up unmeasured, and each run starts from a settled rollout.
 func (e *env) devLoop(ctx context.Context, runs int, koVersion, out string) error {
 	cl, err := e.startCluster(ctx)
 	if err != nil {
 		return fmt.Errorf("starting the cluster: %w", err)
 	}
 	defer cl.s.Close()
-	if _, err := e.runQuiet(ctx, e.root, nil, "cp", "--parents", "deploy/app.yaml", e.src); err != nil {
-		return err
+	variants := []struct{ label, ns string }{
+		{"hoist dev, --repo containerd.local", "loop-containerd"},
+		{"hoist dev, local registry", "loop-registry"},
+		{"ko apply after each edit (ko " + koVersion + ")", "loop-ko"},
 	}
-	server := filepath.Join(e.src, "app", "server.go")
-	orig, err := os.ReadFile(server)
-	if err != nil {
-		return err
-	}
-	defer os.WriteFile(server, orig, 0o644)
-	kubeconfig := "--kubeconfig=" + cl.c.Kubeconfig
-	variants := []struct {
-		label string
-		args  []string // hoist dev's arguments; nil for the ko loop
-	}{
-		{"hoist dev, --repo containerd.local", []string{"--repo", "containerd.local", "--containerd-address", cl.node.ContainerdSocket()}},
-		{"hoist dev, local registry", []string{"--repo", e.registry + "/dev"}},
-		{"ko apply after each edit (ko " + koVersion + ")", nil},
-	}
-	var res []loopResult
+	var loops []*loop
+	defer func() {
+		for _, l := range loops {
+			if l.stop != nil {
+				l.stop()
+			}
+		}
+	}()
 	for _, v := range variants {
-		fmt.Fprintln(os.Stderr, "bench: inner loop:", v.label)
-		if err := os.WriteFile(server, orig, 0o644); err != nil {
-			return err
-		}
-		if _, err := e.runQuiet(ctx, e.src, nil, filepath.Join(e.bin, "hoist"), "delete", "-f", "deploy/app.yaml", "--ignore-not-found", kubeconfig); err != nil {
-			return err
-		}
-		var samples []time.Duration
-		if v.args != nil {
-			samples, err = e.hoistDevLoop(ctx, cl, orig, runs, append([]string{"dev", "-f", "deploy/app.yaml", kubeconfig}, v.args...))
-		} else {
-			samples, err = e.koLoop(ctx, cl, orig, runs)
-		}
+		l, err := e.startLoop(ctx, cl, v.label, v.ns)
 		if err != nil {
 			return fmt.Errorf("%s: %w", v.label, err)
 		}
-		res = append(res, loopResult{v.label, samples})
+		loops = append(loops, l)
 	}
-	report := loopMarkdown(res, describeMachine(ctx))
+	for i := 0; i <= runs; i++ {
+		for _, l := range loops {
+			d, err := l.once(ctx, cl, i)
+			if err != nil {
+				return fmt.Errorf("%s: %w", l.label, err)
+			}
+			if i > 0 { // the first edit warms the loop up
+				l.samples = append(l.samples, d)
+				fmt.Fprintf(os.Stderr, "bench:   %s run %d: %v\n", l.label, i, d.Round(time.Millisecond))
+			}
+		}
+	}
+	report := loopMarkdown(loops, describeMachine(ctx))
 	fmt.Print(report)
 	return os.WriteFile(out, []byte(report), 0o644)
 }
 
-// measure runs the warm-up edit and then runs edits, each timed from the
-// write to the first answer carrying it; after is what the loop does
-// after writing (nothing for hoist dev, which watches; ko apply for ko).
-func (e *env) measureLoop(ctx context.Context, cl *cluster, orig []byte, runs int, after func() error) ([]time.Duration, error) {
-	var samples []time.Duration
-	for i := 0; i <= runs; i++ {
-		if err := cl.settled(ctx); err != nil {
-			return nil, err
-		}
-		start := time.Now()
-		want, err := e.loopEdit(orig, i)
-		if err != nil {
-			return nil, err
-		}
-		if err := after(); err != nil {
-			return nil, err
-		}
-		answered, err := cl.firstAnswer(ctx, start, want)
-		if err != nil {
-			return nil, err
-		}
-		if i > 0 { // the first edit warms the loop up
-			samples = append(samples, answered.Sub(start))
-			fmt.Fprintf(os.Stderr, "bench:   run %d: %v\n", i, answered.Sub(start).Round(time.Millisecond))
-		}
+// once writes the n-th edit and times it to the first answer.
+func (l *loop) once(ctx context.Context, cl *cluster, n int) (time.Duration, error) {
+	if err := cl.settled(ctx, l.ns); err != nil {
+		return 0, err
 	}
-	return samples, nil
+	start := time.Now()
+	want, err := loopEdit(l.src, l.orig, n)
+	if err != nil {
+		return 0, err
+	}
+	if err := l.after(ctx); err != nil {
+		return 0, err
+	}
+	answered, err := cl.firstAnswer(ctx, l.ns, start, want)
+	return answered.Sub(start), err
 }
 
-func (e *env) hoistDevLoop(ctx context.Context, cl *cluster, orig []byte, runs int, args []string) ([]time.Duration, error) {
-	logPath := filepath.Join(e.work, "dev-"+fmt.Sprint(time.Now().UnixNano())+".log")
+// startLoop copies the module, creates the namespace and deploys the app
+// there with the variant's tool.
+func (e *env) startLoop(ctx context.Context, cl *cluster, label, ns string) (*loop, error) {
+	fmt.Fprintln(os.Stderr, "bench: starting", label)
+	l := &loop{label: label, ns: ns, src: filepath.Join(e.work, ns)}
+	os.RemoveAll(l.src)
+	if err := os.MkdirAll(l.src, 0o755); err != nil {
+		return nil, err
+	}
+	for _, f := range []string{"go.mod", "go.sum", ".ko.yaml", "app", "deploy/app.yaml"} {
+		if _, err := e.runQuiet(ctx, e.root, nil, "cp", "-r", "--parents", f, l.src); err != nil {
+			return nil, err
+		}
+	}
+	var err error
+	if l.orig, err = os.ReadFile(filepath.Join(l.src, "app", "server.go")); err != nil {
+		return nil, err
+	}
+	if _, err := cl.cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
+		return nil, err
+	}
+	kubeconfig := "--kubeconfig=" + cl.c.Kubeconfig
+	switch ns {
+	case "loop-ko":
+		err = e.startKo(ctx, cl, l)
+	case "loop-containerd":
+		err = e.startDev(ctx, l, "dev", "-f", "deploy/app.yaml", kubeconfig, "-n", ns, "--repo", "containerd.local", "--containerd-address", cl.node.ContainerdSocket())
+	default:
+		err = e.startDev(ctx, l, "dev", "-f", "deploy/app.yaml", kubeconfig, "-n", ns, "--repo", e.registry+"/dev")
+	}
+	return l, err
+}
+
+// startDev runs hoist dev in the loop's copy until it watches.
+func (e *env) startDev(ctx context.Context, l *loop, args ...string) error {
+	logPath := filepath.Join(e.work, l.ns+".log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	defer logFile.Close()
-	cmd := e.command(ctx, e.src, []string{"HOIST_CACHE=" + filepath.Join(e.work, "hoist-cache")}, filepath.Join(e.bin, "hoist"), args...)
+	cmd := e.command(ctx, l.src, []string{"HOIST_CACHE=" + filepath.Join(e.work, "hoist-cache")}, filepath.Join(e.bin, "hoist"), args...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
-		return nil, err
+		logFile.Close()
+		return err
 	}
 	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	defer func() {
+	go func() { done <- cmd.Wait(); logFile.Close() }()
+	l.after = func(context.Context) error { return nil }
+	l.stop = func() {
 		cmd.Process.Signal(syscall.SIGINT)
 		select {
 		case <-done:
@@ -122,58 +149,56 @@ func (e *env) hoistDevLoop(ctx context.Context, cl *cluster, orig []byte, runs i
 			cmd.Process.Kill()
 			<-done
 		}
-	}()
+	}
 	deadline := time.Now().Add(5 * time.Minute)
 	for {
 		data, _ := os.ReadFile(logPath)
 		if strings.Contains(string(data), "hoist dev: watching") {
-			break
+			return nil
 		}
 		select {
 		case err := <-done:
-			return nil, fmt.Errorf("hoist dev exited: %v\n%s", err, data)
+			return fmt.Errorf("hoist dev exited: %v\n%s", err, data)
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("hoist dev did not start watching in 5 minutes:\n%s", data)
+			return fmt.Errorf("hoist dev did not start watching in 5 minutes:\n%s", data)
 		}
 	}
-	return e.measureLoop(ctx, cl, orig, runs, func() error { return nil })
 }
 
-func (e *env) koLoop(ctx context.Context, cl *cluster, orig []byte, runs int) ([]time.Duration, error) {
+// startKo applies once with ko; each edit then runs ko apply again.
+func (e *env) startKo(ctx context.Context, cl *cluster, l *loop) error {
+	if _, err := os.Stat(filepath.Join(cl.bin, "kubectl")); err != nil {
+		return fmt.Errorf("ko apply runs kubectl: build it with test/cluster/build.sh kubectl")
+	}
 	env := []string{"KO_DOCKER_REPO=" + e.registry + "/ko", "KO_DEFAULTBASEIMAGE=" + e.registry + "/base:latest",
 		"KUBECONFIG=" + cl.c.Kubeconfig, "PATH=" + cl.bin + string(os.PathListSeparator) + os.Getenv("PATH")}
-	apply := func() error {
-		_, err := e.runQuiet(ctx, e.src, env, filepath.Join(e.bin, "ko"), "apply", "-f", "deploy/app.yaml")
+	l.after = func(ctx context.Context) error {
+		_, err := e.runQuiet(ctx, l.src, env, filepath.Join(e.bin, "ko"), "apply", "-f", "deploy/app.yaml", "--", "--namespace="+l.ns)
 		return err
 	}
-	if _, err := os.Stat(filepath.Join(cl.bin, "kubectl")); err != nil {
-		return nil, fmt.Errorf("ko apply runs kubectl: build it with test/cluster/build.sh kubectl")
-	}
-	if err := apply(); err != nil {
-		return nil, err
-	}
-	return e.measureLoop(ctx, cl, orig, runs, apply)
+	return l.after(ctx)
 }
 
-func loopMarkdown(res []loopResult, machine string) string {
+func loopMarkdown(loops []*loop, machine string) string {
 	var b strings.Builder
 	b.WriteString("# The inner loop (hoist dev)\n\n")
 	fmt.Fprintf(&b, "Machine: %s.\n\n", machine)
 	b.WriteString("Time from writing a one-line change to `app` (its answer to `GET /`) to the first HTTP answer carrying ")
 	b.WriteString("the change from a new pod, through port-forward, on the project's single-node cluster (`internal/clustertest`: ")
 	b.WriteString("Kubernetes v1.34 built from source, containerd 1.6, runc). `deploy/app.yaml`: 2 replicas, maxSurge 1. ")
-	b.WriteString("New pods are tried from the moment they are bound to the node, every 30 ms.  Written by `go run ./bench -devloop`.\n\n")
+	b.WriteString("Each loop has its own copy of the module and its own namespace; the loops take turns edit by edit. ")
+	b.WriteString("New pods are tried from the moment they are bound to the node, every 30 ms. Written by `go run ./bench -devloop`.\n\n")
 	b.WriteString("| loop | median | min | max | runs | ko / this |\n|---|---|---|---|---|---|\n")
-	ko := median(res[len(res)-1].samples)
-	for _, r := range res {
-		lo, hi := r.samples[0], r.samples[0]
-		for _, s := range r.samples {
+	ko := median(loops[len(loops)-1].samples)
+	for _, l := range loops {
+		lo, hi := l.samples[0], l.samples[0]
+		for _, s := range l.samples {
 			lo, hi = min(lo, s), max(hi, s)
 		}
-		m := median(r.samples)
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %.1f× |\n", r.label, secs(m), secs(lo), secs(hi), len(r.samples), ko.Seconds()/m.Seconds())
+		m := median(l.samples)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %.1f× |\n", l.label, secs(m), secs(lo), secs(hi), len(l.samples), ko.Seconds()/m.Seconds())
 	}
 	return b.String()
 }
