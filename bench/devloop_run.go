@@ -58,6 +58,7 @@ func (e *env) devLoop(ctx context.Context, runs int, koVersion, out string) erro
 		}
 		loops = append(loops, l)
 	}
+	loadBefore := loadAverage()
 	for i := 0; i <= runs; i++ {
 		for _, l := range loops {
 			d, err := l.once(ctx, cl, i)
@@ -70,7 +71,8 @@ func (e *env) devLoop(ctx context.Context, runs int, koVersion, out string) erro
 			}
 		}
 	}
-	report := loopMarkdown(loops, describeMachine(ctx))
+	machine := fmt.Sprintf("%s; load average %s before the runs, %s after", describeMachine(ctx), loadBefore, loadAverage())
+	report := loopMarkdown(loops, machine)
 	fmt.Print(report)
 	return os.WriteFile(out, []byte(report), 0o644)
 }
@@ -201,4 +203,14 @@ func loopMarkdown(loops []*loop, machine string) string {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %.1f× |\n", l.label, secs(m), secs(lo), secs(hi), len(l.samples), ko.Seconds()/m.Seconds())
 	}
 	return b.String()
+}
+
+// loadAverage is the 1-minute load average: the loop is mostly waiting on
+// other processes, so a busy machine shows in every figure.
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Fields(string(data))[0]
 }
