@@ -15,6 +15,10 @@ type config struct {
 	out, work      string
 	koVersion      string
 	skipCold       bool
+	// devLoop runs only the inner-loop scenario (bench/DEVLOOP.md).
+	devLoop  bool
+	loopRuns int
+	loopOut  string
 }
 
 func main() {
@@ -25,6 +29,9 @@ func main() {
 	flag.StringVar(&cfg.out, "out", "bench/RESULTS.md", "where to write the results table")
 	flag.StringVar(&cfg.work, "work", "bench/.work", "scratch directory (git-ignored)")
 	flag.StringVar(&cfg.koVersion, "ko", "v0.19.1", "ko version to install")
+	flag.BoolVar(&cfg.devLoop, "devloop", false, "measure only the inner loop (hoist dev, ko apply) on the test cluster; root only")
+	flag.IntVar(&cfg.loopRuns, "devloop-runs", 10, "edits per inner-loop variant")
+	flag.StringVar(&cfg.loopOut, "devloop-out", "bench/DEVLOOP.md", "where to write the inner-loop results")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -48,6 +55,9 @@ func run(ctx context.Context, cfg config) error {
 		return err
 	}
 	defer env.close()
+	if cfg.devLoop {
+		return env.devLoop(ctx, cfg.loopRuns, cfg.koVersion, cfg.loopOut)
+	}
 	var res results
 	for _, pkg := range env.packages() {
 		if !cfg.skipCold {

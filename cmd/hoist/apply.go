@@ -81,6 +81,9 @@ func runApply(cmd *cobra.Command, _ []string) error {
 	if _, err := client.Map(objs); err != nil {
 		return err
 	}
+	if err := checkLocalPulls(objs, repoSetting(cmd)); err != nil {
+		return err
+	}
 	if len(paths) > 0 {
 		if docs, err = resolveDocs(cmd, files, docs, paths, log); err != nil {
 			return err

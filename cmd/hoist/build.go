@@ -57,6 +57,7 @@ func addBuildFlags(f *pflag.FlagSet) {
 	f.String("progress", "auto", "progress display: auto, plain (log lines), tty (live) or none")
 	f.String("cache-dir", "", "build cache directory (env HOIST_CACHE; default the user cache dir + /hoist)")
 	f.Bool("no-cache", false, "always compile and compress, ignoring and not filling the build cache")
+	addLocalFlags(f)
 }
 
 func runBuild(cmd *cobra.Command, args []string) error {

@@ -42,6 +42,17 @@ func (s *settings) publisher(log *slog.Logger, remote publish.RemoteOptions, pla
 		}
 		files = append(files, tb)
 	}
+	if repo != "" {
+		local, err := s.localPublisher(repo, tags, log)
+		switch {
+		case err != nil:
+			return nil, err
+		case local != nil && len(files) > 0:
+			return nil, fmt.Errorf("--repo %s loads into a container runtime and cannot be combined with --oci-layout or --tarball: run them separately", repo)
+		case local != nil:
+			return local, nil
+		}
+	}
 	var reg *publish.Registry
 	if repo != "" {
 		ropts := publish.RegistryOptions{Repo: repo, Bare: s.v.GetBool("bare"), Tags: tags, Remote: remote, Logger: log, Progress: s.upload}

@@ -25,6 +25,7 @@ func newRoot() *cobra.Command {
 	root.AddCommand(newApplyCmd())
 	root.AddCommand(newDeleteCmd())
 	root.AddCommand(newVersionCmd())
+	root.AddCommand(newDevCmd())
 	return root
 }
 

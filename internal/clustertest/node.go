@@ -96,6 +96,10 @@ func StartNode(ctx context.Context, s *Stack, c *Cluster, opts NodeOptions) (*No
 	return n, nil
 }
 
+// ContainerdSocket is the node's containerd socket, for loading images
+// straight into the kubelet's image store (--repo containerd.local).
+func (n *Node) ContainerdSocket() string { return containerdSocket(n.Dir) }
+
 func nodeReady(ctx context.Context, c *Cluster) error {
 	cs, err := kubernetes.NewForConfig(c.Config)
 	if err != nil {
