@@ -79,6 +79,9 @@ func Run(ctx context.Context, opts Options) ([]Result, error) {
 		if err := attestTarget(ctx, opts, bases, t, art, ref); err != nil {
 			return nil, err
 		}
+		if err := signTarget(ctx, opts, bases, t, art, ref); err != nil {
+			return nil, err
+		}
 		results = append(results, Result{ImportPath: t.pkg.ImportPath, ImageName: t.name, Ref: ref})
 	}
 	return results, nil
