@@ -2,11 +2,11 @@ package sign
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
 	"strings"
 	"testing"
 
