@@ -88,9 +88,14 @@ func run(t *testing.T, dir string, env []string, bin string, args ...string) (st
 	var stdout, stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, &stdout, &stderr
-	cmd.Env = append(os.Environ(), "HOME="+home, "DOCKER_CONFIG="+filepath.Join(home, ".docker"),
-		"TUF_ROOT="+filepath.Join(home, "tuf"), "HOIST_PASSWORD=", "COSIGN_PASSWORD=", "HOIST_SIGN_KEY=",
-		"GOFLAGS=-buildvcs=false")
+	for _, kv := range os.Environ() {
+		// Passwords and keys come from the test alone.
+		if k, _, _ := strings.Cut(kv, "="); k != "HOIST_PASSWORD" && k != "COSIGN_PASSWORD" && k != "HOIST_SIGN_KEY" {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, "HOME="+home, "DOCKER_CONFIG="+filepath.Join(home, ".docker"),
+		"TUF_ROOT="+filepath.Join(home, "tuf"), "GOFLAGS=-buildvcs=false")
 	cmd.Env = append(cmd.Env, keptGoEnv(t)...)
 	cmd.Env = append(cmd.Env, env...)
 	if err := cmd.Run(); err != nil {
@@ -141,8 +146,10 @@ func mustRun(t *testing.T, dir string, env []string, bin string, args ...string)
 	return out
 }
 
-// cosignVerify runs `cosign verify` or `verify-attestation` offline (no
-// transparency log) and checks that what it printed names the digest.
+// cosignVerify runs `cosign verify`, or `verify-attestation --type T` when
+// extra is given, offline (no transparency log), and checks what cosign
+// printed: signed payloads naming the digest, or envelopes whose
+// statements have the predicate type asked for and the digest as subject.
 func cosignVerify(t *testing.T, cosign, pub, ref string, extra ...string) {
 	t.Helper()
 	cmd := "verify"
@@ -151,10 +158,35 @@ func cosignVerify(t *testing.T, cosign, pub, ref string, extra ...string) {
 	}
 	args := append([]string{cmd, "--key", pub, "--insecure-ignore-tlog=true", "--allow-insecure-registry"}, extra...)
 	out := mustRun(t, "", nil, cosign, append(args, ref)...)
-	digest := ref[strings.LastIndex(ref, "@")+1:]
-	hex := strings.TrimPrefix(digest, "sha256:")
-	if !strings.Contains(out, digest) && !strings.Contains(out, hex) {
-		t.Errorf("cosign %s %s printed nothing about %s:\n%.2000s", cmd, strings.Join(extra, " "), digest, out)
+	digest := remoteDigest(t, ref)
+	if cmd == "verify" {
+		if !strings.Contains(out, `"docker-manifest-digest":"`+digest+`"`) {
+			t.Errorf("cosign verify %s printed no payload naming %s:\n%.500s", ref, digest, out)
+		}
+		return
+	}
+	predicateType := map[string]string{"spdxjson": "https://spdx.dev/Document", "cyclonedx": "https://cyclonedx.org/bom",
+		"slsaprovenance1": "https://slsa.dev/provenance/v1"}[extra[len(extra)-1]]
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	for _, line := range lines {
+		var env struct{ Payload []byte }
+		var st struct {
+			PredicateType string `json:"predicateType"`
+			Subject       []struct{ Digest map[string]string }
+		}
+		if err := json.Unmarshal([]byte(line), &env); err != nil {
+			t.Fatalf("cosign %s printed %.300q: %v", cmd, line, err)
+		}
+		if err := json.Unmarshal(env.Payload, &st); err != nil {
+			t.Fatalf("cosign %s printed an envelope without a statement: %v", cmd, err)
+		}
+		covered := false
+		for _, s := range st.Subject {
+			covered = covered || "sha256:"+s.Digest["sha256"] == digest
+		}
+		if st.PredicateType != predicateType || !covered {
+			t.Errorf("cosign %s %s %s printed a %s statement about %v", cmd, strings.Join(extra, " "), ref, st.PredicateType, st.Subject)
+		}
 	}
 }
 

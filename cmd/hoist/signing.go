@@ -15,13 +15,20 @@ import (
 // in order: hoist's own, then cosign's, so one secret serves both tools.
 var passwordEnv = []string{"HOIST_PASSWORD", "COSIGN_PASSWORD"}
 
-// keyPassword reads the password of an encrypted key. A variable that is
-// set but empty is an empty password, as in cosign.
+// keyPassword reads the password of an encrypted key: the first of the
+// variables that is not empty; a variable that is set but empty (and no
+// other) is an empty password, as in cosign.
 func keyPassword() ([]byte, error) {
+	set := false
 	for _, v := range passwordEnv {
-		if pw, ok := os.LookupEnv(v); ok {
+		pw, ok := os.LookupEnv(v)
+		if pw != "" {
 			return []byte(pw), nil
 		}
+		set = set || ok
+	}
+	if set {
+		return []byte{}, nil
 	}
 	return nil, fmt.Errorf("the key is encrypted: set %s (or %s) to its password", passwordEnv[0], passwordEnv[1])
 }
