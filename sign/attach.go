@@ -23,6 +23,7 @@ import (
 const (
 	maxLayers  = 1000
 	maxPayload = 64 << 20
+	maxTotal   = 256 << 20
 )
 
 // Tag suffixes of cosign's signature and attestation images.
@@ -64,6 +65,13 @@ func readImage(tag name.Tag, ropts []remote.Option) (v1.Image, []stored, error) 
 	}
 	if len(m.Layers) > maxLayers {
 		return nil, nil, fmt.Errorf("%s has %d layers, more than the %d cosign allows", tag, len(m.Layers), maxLayers)
+	}
+	var total int64
+	for _, d := range m.Layers {
+		total += d.Size
+	}
+	if total > maxTotal {
+		return nil, nil, fmt.Errorf("%s holds %d bytes of layers, more than the %d-byte limit", tag, total, maxTotal)
 	}
 	out := make([]stored, len(m.Layers))
 	for i, d := range m.Layers {
