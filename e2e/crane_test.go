@@ -14,6 +14,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/hoist-build/hoist/internal/cosigntest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/sign"
 )
@@ -27,7 +28,7 @@ import (
 // attestations must have come along too: cosign verifies them at the
 // promoted reference.
 func TestPublishTaskKeepsDigest(t *testing.T) {
-	cosign := cosignBinary(t)
+	cosign := cosigntest.Binary(t)
 	host := registrytest.New(t)
 	root, err := filepath.Abs("..")
 	if err != nil {
@@ -60,13 +61,13 @@ func TestPublishTaskKeepsDigest(t *testing.T) {
 	promoted := repo + "/promoted:e2e"
 	checkPromotedPlatforms(t, promoted, fileText(blobPath(layout, digest)))
 
-	cosignVerify(t, cosign, pub, promoted)
-	cosignVerify(t, cosign, pub, promoted, "--type", "slsaprovenance1")
-	for _, child := range childRefs(t, repo+"/promoted@"+digest) {
-		cosignVerify(t, cosign, pub, child)
-		cosignVerify(t, cosign, pub, child, "--type", "spdxjson")
+	cosigntest.Verify(t, cosign, pub, promoted)
+	cosigntest.Verify(t, cosign, pub, promoted, "--type", "slsaprovenance1")
+	for _, child := range cosigntest.Images(t, repo+"/promoted@"+digest) {
+		cosigntest.Verify(t, cosign, pub, child)
+		cosigntest.Verify(t, cosign, pub, child, "--type", "spdxjson")
 	}
-	mustRun(t, root, nil, filepath.Join(tmp, "hoist"), "verify", "--key", pub, promoted)
+	cosigntest.MustRun(t, root, nil, filepath.Join(tmp, "hoist"), "verify", "--key", pub, promoted)
 }
 
 // writeKeyPair writes an encrypted key pair as hoist keygen does.

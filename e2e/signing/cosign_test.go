@@ -1,14 +1,42 @@
-package e2e
+package signing
 
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/hoist-build/hoist/internal/cosigntest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 )
+
+// hoistBinary builds the command from this checkout.
+func hoistBinary(t *testing.T) (bin, root string) {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin = filepath.Join(t.TempDir(), "hoist")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/hoist")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building hoist: %v\n%s", err, out)
+	}
+	return bin, root
+}
+
+// images lists the platform images of the index ref: two, as built here.
+func images(t *testing.T, ref string) []string {
+	t.Helper()
+	out := cosigntest.Images(t, ref)
+	if len(out) != 2 {
+		t.Fatalf("%s lists %d images, want 2", ref, len(out))
+	}
+	return out
+}
 
 var registries = []struct {
 	name string
@@ -21,43 +49,43 @@ var registries = []struct {
 // attestations, on registries without and with the referrers API. hoist
 // verify --key agrees, and refuses another key.
 func TestCosignVerifiesHoistSigned(t *testing.T) {
-	cosign := cosignBinary(t)
+	cosign := cosigntest.Binary(t)
 	bin, root := hoistBinary(t)
 	keys := t.TempDir()
 	pw := []string{"COSIGN_PASSWORD=correct horse"}
-	mustRun(t, keys, pw, cosign, "generate-key-pair")
+	cosigntest.MustRun(t, keys, pw, cosign, "generate-key-pair")
 	key, pub := filepath.Join(keys, "cosign.key"), filepath.Join(keys, "cosign.pub")
 	other := t.TempDir()
-	mustRun(t, other, []string{"HOIST_PASSWORD="}, bin, "keygen")
+	cosigntest.MustRun(t, other, []string{"HOIST_PASSWORD="}, bin, "keygen")
 	for _, reg := range registries {
 		t.Run(reg.name, func(t *testing.T) {
 			host := reg.host(t)
-			ref := strings.TrimSpace(mustRun(t, root, pw, bin, "build", "--repo", host+"/signed",
+			ref := strings.TrimSpace(cosigntest.MustRun(t, root, pw, bin, "build", "--repo", host+"/signed",
 				"--platform", "linux/amd64,linux/arm64", "--sign-key", key, "./app"))
-			cosignVerify(t, cosign, pub, ref)
-			cosignVerify(t, cosign, pub, ref, "--type", "slsaprovenance1")
-			for _, child := range childRefs(t, ref) {
-				cosignVerify(t, cosign, pub, child)
-				cosignVerify(t, cosign, pub, child, "--type", "spdxjson")
-				cosignVerify(t, cosign, pub, child, "--type", "slsaprovenance1")
+			cosigntest.Verify(t, cosign, pub, ref)
+			cosigntest.Verify(t, cosign, pub, ref, "--type", "slsaprovenance1")
+			for _, child := range images(t, ref) {
+				cosigntest.Verify(t, cosign, pub, child)
+				cosigntest.Verify(t, cosign, pub, child, "--type", "spdxjson")
+				cosigntest.Verify(t, cosign, pub, child, "--type", "slsaprovenance1")
 			}
-			mustRun(t, root, nil, bin, "verify", "--key", pub, ref)
+			cosigntest.MustRun(t, root, nil, bin, "verify", "--key", pub, ref)
 			// The key as a variable, as CI passes a secret.
 			pem, err := os.ReadFile(key)
 			if err != nil {
 				t.Fatal(err)
 			}
-			cdx := strings.TrimSpace(mustRun(t, root, append(pw, "SIGNING_KEY="+string(pem)), bin, "build",
+			cdx := strings.TrimSpace(cosigntest.MustRun(t, root, append(pw, "SIGNING_KEY="+string(pem)), bin, "build",
 				"--repo", host+"/signed-cdx", "--sbom", "cyclonedx", "--sign-key", "env://SIGNING_KEY", "./app"))
-			cosignVerify(t, cosign, pub, cdx, "--type", "cyclonedx")
+			cosigntest.Verify(t, cosign, pub, cdx, "--type", "cyclonedx")
 			pubPEM, err := os.ReadFile(pub)
 			if err != nil {
 				t.Fatal(err)
 			}
-			mustRun(t, root, []string{"PUB=" + string(pubPEM)}, bin, "verify", "--key", "env://PUB", ref)
+			cosigntest.MustRun(t, root, []string{"PUB=" + string(pubPEM)}, bin, "verify", "--key", "env://PUB", ref)
 
 			otherPub := filepath.Join(other, "cosign.pub")
-			if _, err := run(t, "", nil, cosign, append(append([]string{"verify", "--key", otherPub}, cosignOffline(t)...), ref)...); err == nil {
+			if _, err := cosigntest.Run(t, "", nil, cosign, append(append([]string{"verify", "--key", otherPub}, cosigntest.Offline(t)...), ref)...); err == nil {
 				t.Error("cosign verify accepted another key")
 			}
 			checkRefused(t, root, bin, "no signature verifies with the key", "verify", "--key", otherPub, ref)
@@ -68,12 +96,12 @@ func TestCosignVerifiesHoistSigned(t *testing.T) {
 // checkRefused runs hoist expecting it to fail with one line holding want.
 func checkRefused(t *testing.T, dir, bin, want string, args ...string) {
 	t.Helper()
-	_, err := run(t, dir, nil, bin, args...)
-	re, ok := err.(*runError)
+	_, err := cosigntest.Run(t, dir, nil, bin, args...)
+	re, ok := err.(*cosigntest.RunError)
 	if !ok {
 		t.Fatalf("hoist %s: err = %v, want a failure", strings.Join(args, " "), err)
 	}
-	lines := strings.Split(strings.TrimSpace(re.stderr), "\n")
+	lines := strings.Split(strings.TrimSpace(re.Stderr), "\n")
 	last := lines[len(lines)-1]
 	if !strings.Contains(last, want) || !strings.HasPrefix(last, "hoist: ") {
 		t.Errorf("hoist %s failed with %q, want one line with %q", strings.Join(args, " "), last, want)
@@ -85,34 +113,34 @@ func checkRefused(t *testing.T, dir, bin, want string, args ...string) {
 // (hoist's own SBOM and provenance predicate, key from hoist keygen), passes
 // hoist verify --key; before cosign signs, and with another key, it fails.
 func TestHoistVerifiesCosignSigned(t *testing.T) {
-	cosign := cosignBinary(t)
+	cosign := cosigntest.Binary(t)
 	bin, root := hoistBinary(t)
 	keys := t.TempDir()
-	mustRun(t, keys, []string{"HOIST_PASSWORD=battery staple"}, bin, "keygen", "--output-key-prefix", "k")
+	cosigntest.MustRun(t, keys, []string{"HOIST_PASSWORD=battery staple"}, bin, "keygen", "--output-key-prefix", "k")
 	key, pub := filepath.Join(keys, "k.key"), filepath.Join(keys, "k.pub")
 	pw := []string{"COSIGN_PASSWORD=battery staple"}
 	for _, reg := range registries {
 		t.Run(reg.name, func(t *testing.T) {
 			host := reg.host(t)
 			docs := t.TempDir()
-			ref := strings.TrimSpace(mustRun(t, root, nil, bin, "build", "--repo", host+"/cosigned", "--sbom-dir", docs, "./app"))
+			ref := strings.TrimSpace(cosigntest.MustRun(t, root, nil, bin, "build", "--repo", host+"/cosigned", "--sbom-dir", docs, "./app"))
 			checkRefused(t, root, bin, "no signature", "verify", "--key", pub, ref)
 
 			common := []string{"--key", key, "--tlog-upload=false", "--allow-insecure-registry", "--yes"}
-			mustRun(t, "", pw, cosign, append(append([]string{"sign"}, common...), ref)...)
-			mustRun(t, "", pw, cosign, append(append([]string{"attest"}, common...),
+			cosigntest.MustRun(t, "", pw, cosign, append(append([]string{"sign"}, common...), ref)...)
+			cosigntest.MustRun(t, "", pw, cosign, append(append([]string{"attest"}, common...),
 				"--type", "spdxjson", "--predicate", filepath.Join(docs, "app.spdx.json"), ref)...)
-			mustRun(t, "", pw, cosign, append(append([]string{"attest"}, common...),
+			cosigntest.MustRun(t, "", pw, cosign, append(append([]string{"attest"}, common...),
 				"--type", "slsaprovenance1", "--predicate", predicateFile(t, filepath.Join(docs, "app.intoto.json")), ref)...)
 
-			out := mustRun(t, root, nil, bin, "verify", "--key", pub, ref)
+			out := cosigntest.MustRun(t, root, nil, bin, "verify", "--key", pub, ref)
 			for _, want := range []string{"signatures verified: 1", "attestation verified: https://spdx.dev/Document", "attestation verified: https://slsa.dev/provenance/v1"} {
 				if !strings.Contains(out, want) {
 					t.Errorf("hoist verify --key printed no %q:\n%s", want, out)
 				}
 			}
 			otherDir := t.TempDir()
-			mustRun(t, otherDir, []string{"HOIST_PASSWORD="}, bin, "keygen")
+			cosigntest.MustRun(t, otherDir, []string{"HOIST_PASSWORD="}, bin, "keygen")
 			checkRefused(t, root, bin, "no signature verifies with the key", "verify", "--key", filepath.Join(otherDir, "cosign.pub"), ref)
 		})
 	}
