@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
 	"github.com/hoist-build/hoist/internal/cosigntest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 )
@@ -26,6 +29,24 @@ func hoistBinary(t *testing.T) (bin, root string) {
 		t.Fatalf("building hoist: %v\n%s", err, out)
 	}
 	return bin, root
+}
+
+// signatureLayers counts the layers of ref's cosign signature image.
+func signatureLayers(t *testing.T, ref string) int {
+	t.Helper()
+	d, err := name.NewDigest(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := remote.Image(d.Context().Tag(strings.Replace(d.DigestStr(), ":", "-", 1) + ".sig"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	layers, err := img.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(layers)
 }
 
 // images lists the platform images of the index ref: two, as built here.
@@ -64,6 +85,14 @@ func TestCosignVerifiesHoistSigned(t *testing.T) {
 				"--platform", "linux/amd64,linux/arm64", "--sign-key", key, "./app"))
 			cosigntest.Verify(t, cosign, pub, ref)
 			cosigntest.Verify(t, cosign, pub, ref, "--type", "slsaprovenance1")
+			// The same signature, byte for byte: a rebuild adds none, and
+			// cosign sign takes hoist's for its own and adds none either.
+			again := strings.TrimSpace(cosigntest.MustRun(t, root, pw, bin, "build", "--repo", host+"/signed",
+				"--platform", "linux/amd64,linux/arm64", "--sign-key", key, "./app"))
+			cosigntest.MustRun(t, "", pw, cosign, "sign", "--key", key, "--tlog-upload=false", "--allow-insecure-registry", "--yes", ref)
+			if n := signatureLayers(t, ref); again != ref || n != 1 {
+				t.Errorf("after a rebuild (%s) and cosign sign: %d signatures on %s, want 1", again, n, ref)
+			}
 			for _, child := range images(t, ref) {
 				cosigntest.Verify(t, cosign, pub, child)
 				cosigntest.Verify(t, cosign, pub, child, "--type", "spdxjson")
