@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -13,7 +14,9 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/hoist-build/hoist/internal/cosigntest"
 	"github.com/hoist-build/hoist/internal/registrytest"
+	"github.com/hoist-build/hoist/sign"
 )
 
 // TestPublishTaskKeepsDigest runs the publish task, the same one the
@@ -21,8 +24,11 @@ import (
 // registry. Promotion by digest is only safe if nothing on the way rewrites
 // the index: the digest hoist wrote into the layout must be the one crane
 // pushed, the one the tags name, and the one the promoted copy has, with
-// every platform's image copied along.
+// every platform's image copied along. With SIGN_KEY, the signatures and
+// attestations must have come along too: cosign verifies them at the
+// promoted reference.
 func TestPublishTaskKeepsDigest(t *testing.T) {
+	cosign := cosigntest.Binary(t)
 	host := registrytest.New(t)
 	root, err := filepath.Abs("..")
 	if err != nil {
@@ -33,10 +39,12 @@ func TestPublishTaskKeepsDigest(t *testing.T) {
 	repo := host + "/ci"
 	// The registry serves from this process: the task, a subprocess,
 	// reaches it over loopback TCP like any client.
+	key, pub := writeKeyPair(t, tmp, "publish-pw")
 	cmd := exec.Command("go", "tool", "task", "publish", "REPO="+repo, "TAG=e2e",
-		"LAYOUT="+layout, "HOIST="+filepath.Join(tmp, "hoist"))
+		"LAYOUT="+layout, "HOIST="+filepath.Join(tmp, "hoist"), "SIGN_KEY="+key)
 	var stdout, stderr bytes.Buffer
 	cmd.Dir, cmd.Stdout, cmd.Stderr = root, &stdout, &stderr
+	cmd.Env = append(os.Environ(), "HOIST_PASSWORD=publish-pw", "COSIGN_PASSWORD=", "HOIST_SIGN_KEY=")
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("go tool task publish: %v\n%s", err, stderr.String())
 	}
@@ -50,7 +58,33 @@ func TestPublishTaskKeepsDigest(t *testing.T) {
 			t.Errorf("%s = %s, want %s as hoist built it", ref, got, digest)
 		}
 	}
-	checkPromotedPlatforms(t, repo+"/promoted:e2e", fileText(blobPath(layout, digest)))
+	promoted := repo + "/promoted:e2e"
+	checkPromotedPlatforms(t, promoted, fileText(blobPath(layout, digest)))
+
+	cosigntest.Verify(t, cosign, pub, promoted)
+	cosigntest.Verify(t, cosign, pub, promoted, "--type", "slsaprovenance1")
+	for _, child := range cosigntest.Images(t, repo+"/promoted@"+digest) {
+		cosigntest.Verify(t, cosign, pub, child)
+		cosigntest.Verify(t, cosign, pub, child, "--type", "spdxjson")
+	}
+	cosigntest.MustRun(t, root, nil, filepath.Join(tmp, "hoist"), "verify", "--key", pub, promoted)
+}
+
+// writeKeyPair writes an encrypted key pair as hoist keygen does.
+func writeKeyPair(t *testing.T, dir, password string) (key, pub string) {
+	t.Helper()
+	priv, pubPEM, err := sign.GenerateKeyPair([]byte(password))
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, pub = filepath.Join(dir, "cosign.key"), filepath.Join(dir, "cosign.pub")
+	if err := os.WriteFile(key, priv, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pub, pubPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return key, pub
 }
 
 func drain(l v1.Layer) error {

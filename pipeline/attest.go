@@ -16,6 +16,12 @@ func attestTarget(ctx context.Context, opts Options, b *bases, t *target, art pu
 	if (opts.SBOM == "" || opts.SBOM == sbom.FormatNone) && !opts.Provenance {
 		return nil
 	}
+	_, err := attest.Publish(ctx, attestOptions(opts, b, t, art, ref))
+	return err
+}
+
+// attestOptions describes what attestTarget attaches (and signTarget signs).
+func attestOptions(opts Options, b *bases, t *target, art publish.Artifact, ref string) attest.Options {
 	a := attest.Options{
 		Name:         t.imageName(),
 		Artifact:     art,
@@ -41,8 +47,7 @@ func attestTarget(ctx context.Context, opts Options, b *bases, t *target, art pu
 	for i, p := range t.platforms {
 		a.Binaries[p.String()] = t.bins[i]
 	}
-	_, err := attest.Publish(ctx, a)
-	return err
+	return a
 }
 
 func baseComponents(opts Options, b *bases, base string) func(string) []sbom.Component {

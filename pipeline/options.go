@@ -15,6 +15,7 @@ import (
 	"github.com/hoist-build/hoist/layers"
 	"github.com/hoist-build/hoist/publish"
 	"github.com/hoist-build/hoist/sbom"
+	"github.com/hoist-build/hoist/sign"
 )
 
 // Base names the synthesized bases; any other value is an image reference.
@@ -72,6 +73,9 @@ type Options struct {
 	// the provenance publishes.
 	Version, CAVersion string
 	Args               []string
+	// Signer, when set, signs every pushed image (and each image of an
+	// index) and attests its SBOM and provenance, in cosign's format.
+	Signer sign.Signer
 	// Cache, when set, keeps compiled binaries and their layers between runs.
 	Cache *cache.Cache
 	// Progress, when set, receives an Event at every stage change.

@@ -106,6 +106,9 @@ func Run(ctx context.Context, opts Options) ([]Result, error) {
 		if err := attestTarget(ctx, opts, bases, t, art, ref); err != nil {
 			return nil, err
 		}
+		if err := signTarget(ctx, opts, bases, t, art, ref); err != nil {
+			return nil, err
+		}
 		results = append(results, Result{ImportPath: t.pkg.ImportPath, ImageName: t.imageName(), Ref: ref})
 	}
 	return results, nil

@@ -22,6 +22,8 @@ func newRoot() *cobra.Command {
 	root.AddCommand(newBaseCmd())
 	root.AddCommand(newLoginCmd())
 	root.AddCommand(newVerifyCmd())
+	root.AddCommand(newSignCmd())
+	root.AddCommand(newKeygenCmd())
 	root.AddCommand(newApplyCmd())
 	root.AddCommand(newDeleteCmd())
 	root.AddCommand(newVersionCmd())

@@ -14,6 +14,7 @@ func addSupplyChainFlags(f *pflag.FlagSet) {
 	f.String("sbom", string(sbom.FormatSPDX), "SBOM attached to every image: spdx, cyclonedx or none")
 	f.String("sbom-dir", "", "also write the SBOMs and provenance to this directory")
 	f.Bool("provenance", true, "attach an in-toto SLSA v1 provenance statement")
+	f.String("sign-key", "", "sign images and attest SBOM and provenance in cosign's format with this private key: a file, or env://VAR holding the PEM (password in HOIST_PASSWORD or COSIGN_PASSWORD)")
 }
 
 // supplyChain fills the SBOM and provenance settings. The CA bundle version
@@ -29,7 +30,7 @@ func (s *settings) supplyChain(opts *pipeline.Options, args []string) error {
 		opts.CAVersion = sbom.ModuleVersion(bi, sbom.CAModule)
 	}
 	opts.Args = redactArgs(args)
-	return nil
+	return s.signer(opts)
 }
 
 // redactArgs keeps the command line for the provenance but drops the values
