@@ -3,9 +3,9 @@ package faults_test
 import (
 	"bytes"
 	"context"
+	"os"
 	"os/exec"
 	"path/filepath"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
