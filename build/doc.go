@@ -6,5 +6,7 @@
 // things an image build needs and plain `go build` does not give: mapping an
 // OCI platform to GOOS/GOARCH/GOARM/GOAMD64, reproducible defaults
 // (-trimpath, CGO_ENABLED=0) and ko-compatible templates for env, flags and
-// ldflags. Nothing here reads the process environment; callers pass it in.
+// ldflags. Toolchain is the go command as go env describes it (GOENV file
+// included), asked once per run. Nothing here reads the process
+// environment; callers pass it in.
 package build
