@@ -30,7 +30,7 @@ HOIST_PASSWORD or COSIGN_PASSWORD.`,
 	}
 	f := cmd.Flags()
 	f.String("key", "", "private key: a file, or env://VAR holding the PEM (required)")
-	f.String("sbom-dir", "", "also attest the documents `hoist build --sbom-dir` wrote here")
+	f.String("sbom-dir", "", "also attest the SBOMs and provenance that hoist build --sbom-dir wrote in this directory")
 	f.Duration("timeout", publish.DefaultTimeout, "fail a registry request after this long without progress (0: never)")
 	addRemoteFlags(f)
 	return cmd

@@ -51,7 +51,7 @@ func TestRepositoryCannotWeakenTransport(t *testing.T) {
 			if tt.file != "" {
 				write(t, filepath.Join(dir, ".hoist.yaml"), tt.file)
 			}
-			_, s, err := settingsFor(t, dir, append([]string{"--oci-layout", filepath.Join(dir, "out")}, tt.args...)...)
+			_, s, err := settingsFor(t, dir, append([]string{"--repo", "127.0.0.1:5000/t"}, tt.args...)...)
 			if err != nil {
 				t.Fatal(err)
 			}
