@@ -2,9 +2,11 @@ package pipeline
 
 import (
 	"context"
+	"crypto/md5"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/hoist-build/hoist/config"
 )
@@ -78,4 +80,26 @@ func checkImageSpec(spec config.ImageSpec) error {
 		return fmt.Errorf("image %q lists no packages: add them under packages", spec.Name)
 	}
 	return nil
+}
+
+// disambiguate renames the images of packages that share a last path
+// element (cmd/tuf/createsecret, cmd/rekor/createsecret) the way ko names
+// every image by default, <name>-<md5 of the import path>, so that a config
+// ko builds in one run builds in one run here too.
+func disambiguate(opts Options, targets []*target) {
+	byName := map[string][]*target{}
+	for _, t := range targets {
+		byName[t.name] = append(byName[t.name], t)
+	}
+	for n, ts := range byName {
+		if len(ts) < 2 {
+			continue
+		}
+		var renamed []string
+		for _, t := range ts {
+			t.name = fmt.Sprintf("%s-%x", n, md5.Sum([]byte(t.pkg.ImportPath)))
+			renamed = append(renamed, t.pkg.ImportPath+" → "+t.name)
+		}
+		opts.Logger.Info("several packages are named "+n+": their images get ko's default names", "images", strings.Join(renamed, ", "))
+	}
 }

@@ -118,20 +118,20 @@ func inspect(ctx context.Context, opts Options, bases *bases) ([]*target, error)
 	if err != nil {
 		return nil, err
 	}
+	seen := map[string]bool{}
 	for _, p := range pkgs {
 		t, err := newTarget(ctx, opts, bases, p)
 		if err != nil {
 			return nil, err
 		}
-		n := t.name
-		if prev, ok := byName[n]; ok && prev != t.pkg.ImportPath {
-			return nil, fmt.Errorf("%s and %s would both be published as image %q: build them in separate runs or rename one directory", prev, t.pkg.ImportPath, n)
+		if !seen[t.pkg.ImportPath] {
+			seen[t.pkg.ImportPath] = true
+			targets = append(targets, t)
 		}
-		if _, ok := byName[n]; ok {
-			continue
-		}
-		byName[n] = t.pkg.ImportPath
-		targets = append(targets, t)
+	}
+	disambiguate(opts, targets)
+	for _, t := range targets {
+		byName[t.name] = t.pkg.ImportPath
 	}
 	images, err := inspectImages(ctx, opts, bases, byName)
 	if err != nil {
