@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"archive/tar"
 	"context"
 	"fmt"
 	"log/slog"
@@ -270,65 +269,6 @@ func buildOne(ctx context.Context, opts Options, bases *bases, t *target, p v1.P
 	})
 	opts.report(Event{Image: t.imageName(), Platform: p.String(), Stage: StageLayered})
 	return img, bin, err
-}
-
-// kodataLayer writes the static assets of the image's packages, when they
-// have kodata/: one layer, and two packages placing different files at the
-// same path are refused by name.
-func kodataLayer(ctx context.Context, opts Options, t *target, dir string) ([]assemble.Layer, []string, error) {
-	var entries []layers.Entry
-	owner := map[string]string{}
-	for _, m := range t.members() {
-		kodata := filepath.Join(m.pkg.Dir, "kodata")
-		if fi, err := os.Stat(kodata); err != nil || !fi.IsDir() {
-			continue
-		}
-		es, err := layers.Kodata(kodata)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, e := range es {
-			prev, seen := owner[e.Path]
-			switch {
-			case seen && e.Type == tar.TypeDir:
-				continue
-			case seen:
-				return nil, nil, fmt.Errorf("image %s: kodata file %s comes from both %s and %s: rename one", t.imageName(), e.Path, prev, m.pkg.ImportPath)
-			}
-			owner[e.Path] = m.pkg.ImportPath
-			entries = append(entries, e)
-		}
-	}
-	if len(entries) == 0 {
-		return nil, nil, nil
-	}
-	l, err := layers.New(ctx, entries, layers.Options{Time: opts.Created, Compression: opts.Compression, Dir: dir})
-	if err != nil {
-		return nil, nil, fmt.Errorf("writing kodata layer: %w", err)
-	}
-	layer := assemble.Layer{Layer: l, History: "hoist: static assets (kodata → " + layers.KodataPath + ")"}
-	return []assemble.Layer{layer}, []string{"KO_DATA_PATH=" + layers.KodataPath}, nil
-}
-
-// userFor is the image's user: --user, or hoist's default where the base
-// names none.
-func userFor(opts Options, base v1.Image) string {
-	if !opts.UserIfUnset {
-		return opts.User
-	}
-	if cfg, err := base.ConfigFile(); err == nil && cfg.Config.User != "" {
-		return cfg.Config.User
-	}
-	return opts.User
-}
-
-// appFilename is ko's name for a package's binary: its last path element.
-func appFilename(importPath string) string {
-	base := path.Base(importPath)
-	if base == "." || base == "/" {
-		return "ko-app"
-	}
-	return base
 }
 
 func ports(p int) []string {
