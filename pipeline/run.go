@@ -163,6 +163,9 @@ func newTarget(ctx context.Context, opts Options, bases *bases, p string) (*targ
 	if t.ko, err = koBuild(opts.Ko, opts.Dir, pkg.Dir); err != nil {
 		return nil, fmt.Errorf("%s: %w", pkg.ImportPath, err)
 	}
+	if t.ko.ID != "" {
+		opts.Logger.Info("using build config "+t.ko.ID, "package", pkg.ImportPath)
+	}
 	if opts.AllPlatforms {
 		if t.platforms, err = bases.allPlatforms(ctx, t.base); err != nil {
 			return nil, err
