@@ -30,7 +30,8 @@ func badModule(t *testing.T) string {
 		"dangling/main.go": "package main\n\nfunc main() {}\n",
 		"a/app/main.go":    "package main\n\nfunc main() {}\n",
 		"b/app/main.go":    "package main\n\nfunc main() {}\n",
-		".ko.yaml":         "builds:\n- id: tmpl\n  main: ./tmpl\n  ldflags: [\"-X main.v={{.Bogus}}\"]\n",
+		"tx/main.go":       "package main\n\nfunc main() {}\n",
+		".ko.yaml":         "builds:\n- id: tmpl\n  main: ./tmpl\n  ldflags: [\"-X main.v={{.Bogus}}\"]\n- id: tx\n  main: ./tx\n  flags: [-toolexec, /bin/true]\n",
 		"unknown.yaml":     "prot: 80\n",
 		"typed.yaml":       "port: eighty\n",
 		"notlayout/x.txt":  "not a layout\n",
@@ -101,7 +102,7 @@ func TestBadInputRefused(t *testing.T) {
 		{"base lacks platform", []string{"--base", amd64Base(t), "--platform", "linux/arm64", "./a/app"}, "not linux/arm64"},
 		{"layout that is not one", []string{"--oci-layout", "notlayout", "./a/app"}, "not an OCI image layout"},
 		{"tarball in missing dir", []string{"--tarball", "/no/such/dir/x.tar", "./a/app"}, "does not exist"},
-		{"two images one name", []string{"./a/app", "./b/app"}, `both be published as image "app"`},
+		{"toolexec in .ko.yaml", []string{"./tx"}, "-toolexec runs an arbitrary program during the build: hoist refuses it, as ko does"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

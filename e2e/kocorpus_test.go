@@ -35,7 +35,7 @@ const corpusPlatforms = "linux/amd64,linux/arm64,linux/arm/v6"
 var corpusExceptions = map[string]string{
 	// An absolute GOCACHE would write outside the test's sandbox; the path
 	// is moved under the scratch module, the same for both tools.
-	"ko-docs-builds.yaml": "GOCACHE=/workspace/.gocache moved into the test's temp dir",
+	"ko-docs-builds.yaml": "GOCACHE=/workspace/.gocache moved to the test's temp dir, outside the module (inside, it would dirty the git tree)",
 	// Not named .ko.yaml: ko's own test reads it through KO_CONFIG_PATH.
 	"ko-testdata-my-ko.yaml": "read through KO_CONFIG_PATH",
 }
@@ -80,7 +80,8 @@ func TestKoCorpus(t *testing.T) {
 				}
 			}
 			if !maps.Equal(got, want) {
-				t.Errorf("images differ:\nko:    %s\nhoist: %s", describeBinaries(want), describeBinaries(got))
+				t.Errorf("images differ:\nko:    %s\nhoist: %s\nko's build info:\n%s\nhoist's:\n%s", describeBinaries(want), describeBinaries(got),
+					buildInfo(t, koOut), buildInfo(t, hoistOut))
 			}
 		})
 	}
@@ -133,7 +134,7 @@ func newCorpusCase(t *testing.T, file, host string, base v1.ImageIndex) corpusCa
 		t.Fatalf("hoist refuses a file ko reads: %v", err)
 	}
 	text := string(mustRead(t, file))
-	text = strings.ReplaceAll(text, "/workspace/", c.dir+"/")
+	text = strings.ReplaceAll(text, "/workspace/", c.out+"/")
 	refs := []string{ko.DefaultBaseImage}
 	for _, v := range ko.BaseImageOverrides {
 		refs = append(refs, v)
@@ -275,7 +276,16 @@ func appBinary(t *testing.T, img v1.Image) (name, sum string) {
 				continue
 			}
 			hash := sha256.New()
-			if _, err := io.Copy(hash, tr); err != nil {
+			var w io.Writer = hash
+			if keep != "" {
+				f, err := os.CreateTemp(keep, "bin")
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer f.Close()
+				w = io.MultiWriter(hash, f)
+			}
+			if _, err := io.Copy(w, tr); err != nil {
 				t.Fatal(err)
 			}
 			rc.Close()
@@ -287,6 +297,29 @@ func appBinary(t *testing.T, img v1.Image) (name, sum string) {
 	t.Fatal("no /ko-app binary in the image")
 	return "", ""
 }
+
+// buildInfo is `go version -m` of every binary in a layout, to show how
+// two builds differed.
+func buildInfo(t *testing.T, dir string) string {
+	var out strings.Builder
+	idx, err := layout.ImageIndexFromPath(dir)
+	if err != nil {
+		return err.Error()
+	}
+	bins := map[string]string{}
+	keep = t.TempDir()
+	defer func() { keep = "" }()
+	walkIndex(t, idx, bins)
+	files, _ := filepath.Glob(filepath.Join(keep, "*"))
+	for _, f := range files {
+		b, _ := exec.Command("go", "version", "-m", f).CombinedOutput()
+		out.Write(b)
+	}
+	return out.String()
+}
+
+// keep, when set, is where appBinary also writes the binaries it reads.
+var keep string
 
 func describeBinaries(m map[string]string) string {
 	keys := slices.Sorted(maps.Keys(m))

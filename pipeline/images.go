@@ -1,12 +1,19 @@
 package pipeline
 
 import (
+	"archive/tar"
 	"context"
+	"crypto/md5"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 
+	"github.com/hoist-build/hoist/assemble"
 	"github.com/hoist-build/hoist/config"
+	"github.com/hoist-build/hoist/layers"
 )
 
 // imageName is the name the target's image is published under.
@@ -78,4 +85,64 @@ func checkImageSpec(spec config.ImageSpec) error {
 		return fmt.Errorf("image %q lists no packages: add them under packages", spec.Name)
 	}
 	return nil
+}
+
+// disambiguate renames the images of packages that share a last path
+// element (cmd/tuf/createsecret, cmd/rekor/createsecret) the way ko names
+// every image by default, <name>-<md5 of the import path>, so that a config
+// ko builds in one run builds in one run here too.
+func disambiguate(opts Options, targets []*target) {
+	byName := map[string][]*target{}
+	for _, t := range targets {
+		byName[t.name] = append(byName[t.name], t)
+	}
+	for n, ts := range byName {
+		if len(ts) < 2 {
+			continue
+		}
+		var renamed []string
+		for _, t := range ts {
+			t.name = fmt.Sprintf("%s-%x", n, md5.Sum([]byte(t.pkg.ImportPath)))
+			renamed = append(renamed, t.pkg.ImportPath+" → "+t.name)
+		}
+		opts.Logger.Info("several packages are named "+n+": their images get ko's default names", "images", strings.Join(renamed, ", "))
+	}
+}
+
+// kodataLayer writes the static assets of the image's packages, when they
+// have kodata/: one layer, and two packages placing different files at the
+// same path are refused by name.
+func kodataLayer(ctx context.Context, opts Options, t *target, dir string) ([]assemble.Layer, []string, error) {
+	var entries []layers.Entry
+	owner := map[string]string{}
+	for _, m := range t.members() {
+		kodata := filepath.Join(m.pkg.Dir, "kodata")
+		if fi, err := os.Stat(kodata); err != nil || !fi.IsDir() {
+			continue
+		}
+		es, err := layers.Kodata(kodata, moduleRoot(m.pkg))
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, e := range es {
+			prev, seen := owner[e.Path]
+			switch {
+			case seen && e.Type == tar.TypeDir:
+				continue
+			case seen:
+				return nil, nil, fmt.Errorf("image %s: kodata file %s comes from both %s and %s: rename one", t.imageName(), e.Path, prev, m.pkg.ImportPath)
+			}
+			owner[e.Path] = m.pkg.ImportPath
+			entries = append(entries, e)
+		}
+	}
+	if len(entries) == 0 {
+		return nil, nil, nil
+	}
+	l, err := layers.New(ctx, entries, layers.Options{Time: opts.Created, Compression: opts.Compression, Dir: dir})
+	if err != nil {
+		return nil, nil, fmt.Errorf("writing kodata layer: %w", err)
+	}
+	layer := assemble.Layer{Layer: l, History: "hoist: static assets (kodata → " + layers.KodataPath + ")"}
+	return []assemble.Layer{layer}, []string{"KO_DATA_PATH=" + layers.KodataPath}, nil
 }

@@ -2,8 +2,11 @@ package pipeline
 
 import (
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/hoist-build/hoist/config"
 	"github.com/hoist-build/hoist/layers"
@@ -82,4 +85,25 @@ func (o Options) baseFor(importPath string) string {
 		return o.DefaultBase
 	}
 	return BaseDistroless
+}
+
+// userFor is the image's user: --user, or hoist's default where the base
+// names none.
+func userFor(opts Options, base v1.Image) string {
+	if !opts.UserIfUnset {
+		return opts.User
+	}
+	if cfg, err := base.ConfigFile(); err == nil && cfg.Config.User != "" {
+		return cfg.Config.User
+	}
+	return opts.User
+}
+
+// appFilename is ko's name for a package's binary: its last path element.
+func appFilename(importPath string) string {
+	base := path.Base(importPath)
+	if base == "." || base == "/" {
+		return "ko-app"
+	}
+	return base
 }

@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"archive/tar"
 	"context"
 	"fmt"
 	"log/slog"
@@ -130,20 +129,20 @@ func inspect(ctx context.Context, opts Options, bases *bases) ([]*target, error)
 	if err != nil {
 		return nil, err
 	}
+	seen := map[string]bool{}
 	for _, p := range pkgs {
 		t, err := newTarget(ctx, opts, bases, p)
 		if err != nil {
 			return nil, err
 		}
-		n := t.name
-		if prev, ok := byName[n]; ok && prev != t.pkg.ImportPath {
-			return nil, fmt.Errorf("%s and %s would both be published as image %q: build them in separate runs or rename one directory", prev, t.pkg.ImportPath, n)
+		if !seen[t.pkg.ImportPath] {
+			seen[t.pkg.ImportPath] = true
+			targets = append(targets, t)
 		}
-		if _, ok := byName[n]; ok {
-			continue
-		}
-		byName[n] = t.pkg.ImportPath
-		targets = append(targets, t)
+	}
+	disambiguate(opts, targets)
+	for _, t := range targets {
+		byName[t.name] = t.pkg.ImportPath
 	}
 	images, err := inspectImages(ctx, opts, bases, byName)
 	if err != nil {
@@ -183,6 +182,9 @@ func newTarget(ctx context.Context, opts Options, bases *bases, p string) (*targ
 	var err error
 	if t.ko, err = koBuild(opts.Ko, opts.Dir, pkg.Dir); err != nil {
 		return nil, fmt.Errorf("%s: %w", pkg.ImportPath, err)
+	}
+	if t.ko.ID != "" {
+		opts.Logger.Info("using build config "+t.ko.ID, "package", pkg.ImportPath)
 	}
 	if opts.AllPlatforms {
 		if t.platforms, err = bases.allPlatforms(ctx, t.base); err != nil {
@@ -292,65 +294,6 @@ func buildOne(ctx context.Context, opts Options, bases *bases, t *target, p v1.P
 	return img, bin, err
 }
 
-// kodataLayer writes the static assets of the image's packages, when they
-// have kodata/: one layer, and two packages placing different files at the
-// same path are refused by name.
-func kodataLayer(ctx context.Context, opts Options, t *target, dir string) ([]assemble.Layer, []string, error) {
-	var entries []layers.Entry
-	owner := map[string]string{}
-	for _, m := range t.members() {
-		kodata := filepath.Join(m.pkg.Dir, "kodata")
-		if fi, err := os.Stat(kodata); err != nil || !fi.IsDir() {
-			continue
-		}
-		es, err := layers.Kodata(kodata, moduleRoot(m.pkg))
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, e := range es {
-			prev, seen := owner[e.Path]
-			switch {
-			case seen && e.Type == tar.TypeDir:
-				continue
-			case seen:
-				return nil, nil, fmt.Errorf("image %s: kodata file %s comes from both %s and %s: rename one", t.imageName(), e.Path, prev, m.pkg.ImportPath)
-			}
-			owner[e.Path] = m.pkg.ImportPath
-			entries = append(entries, e)
-		}
-	}
-	if len(entries) == 0 {
-		return nil, nil, nil
-	}
-	l, err := layers.New(ctx, entries, layers.Options{Time: opts.Created, Compression: opts.Compression, Dir: dir})
-	if err != nil {
-		return nil, nil, fmt.Errorf("writing kodata layer: %w", err)
-	}
-	layer := assemble.Layer{Layer: l, History: "hoist: static assets (kodata → " + layers.KodataPath + ")"}
-	return []assemble.Layer{layer}, []string{"KO_DATA_PATH=" + layers.KodataPath}, nil
-}
-
-// userFor is the image's user: --user, or hoist's default where the base
-// names none.
-func userFor(opts Options, base v1.Image) string {
-	if !opts.UserIfUnset {
-		return opts.User
-	}
-	if cfg, err := base.ConfigFile(); err == nil && cfg.Config.User != "" {
-		return cfg.Config.User
-	}
-	return opts.User
-}
-
-// appFilename is ko's name for a package's binary: its last path element.
-func appFilename(importPath string) string {
-	base := path.Base(importPath)
-	if base == "." || base == "/" {
-		return "ko-app"
-	}
-	return base
-}
-
 // moduleRoot is the directory kodata must stay inside: the package's module,
 // or the package directory itself outside module mode.
 func moduleRoot(pkg build.Package) string {
@@ -359,7 +302,6 @@ func moduleRoot(pkg build.Package) string {
 	}
 	return pkg.Dir
 }
-
 func ports(p int) []string {
 	if p == 0 {
 		return nil

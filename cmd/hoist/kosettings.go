@@ -96,6 +96,12 @@ func (s *settings) koWarnings(log *slog.Logger, opts pipeline.Options) {
 			s.ko.Path, opts.Created.Format(time.RFC3339)))
 	}
 	for i, b := range s.ko.Builds {
+		if b.Dir != "" && filepath.Clean(b.Dir) != "." {
+			if _, err := os.Stat(filepath.Join(b.Dir, "go.mod")); err == nil {
+				log.Warn(fmt.Sprintf("%s:%d: builds[%d] (id %q) has dir %s, a module of its own: ko runs go there, hoist runs it in the working directory; run hoist in %s to build it",
+					s.ko.Path, b.Line, i, b.ID, b.Dir, b.Dir))
+			}
+		}
 		if _, err := os.Stat(filepath.Join(b.Dir, b.Main)); err != nil {
 			log.Warn(fmt.Sprintf("%s:%d: builds[%d] (id %q) names %s, which does not exist: ko refuses the whole file, hoist ignores the entry",
 				s.ko.Path, b.Line, i, b.ID, filepath.Join(b.Dir, b.Main)))

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -82,7 +83,11 @@ func TestKoWarningsPrinted(t *testing.T) {
 	clearEnv(t)
 	t.Setenv("KO_CONFIG_PATH", "")
 	dir := t.TempDir()
-	write(t, filepath.Join(dir, ".ko.yaml"), "defaultLabels: {a: b}\nbuilds:\n- main: .\n  ldflags: -X main.d={{.Date}}\n- id: gone\n  main: ./missing\n")
+	write(t, filepath.Join(dir, ".ko.yaml"), "defaultLabels: {a: b}\nbuilds:\n- main: .\n  ldflags: -X main.d={{.Date}}\n- id: gone\n  main: ./missing\n- id: nested\n  dir: sub\n")
+	if err := os.MkdirAll(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "sub", "go.mod"), "module example.com/sub\n")
 	_, s, err := settingsFor(t, dir)
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +97,8 @@ func TestKoWarningsPrinted(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	for _, want := range []string{`.ko.yaml:1: unknown key \"defaultLabels\" ignored`, `{{.Date}}/{{.Timestamp}} is 1970-01-01T00:00:00Z`, `.ko.yaml:5: builds[1] (id \"gone\") names missing, which does not exist`} {
+	for _, want := range []string{`.ko.yaml:1: unknown key \"defaultLabels\" ignored`, `{{.Date}}/{{.Timestamp}} is 1970-01-01T00:00:00Z`, `.ko.yaml:5: builds[1] (id \"gone\") names missing, which does not exist`,
+		`.ko.yaml:7: builds[2] (id \"nested\") has dir sub, a module of its own`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %q:\n%s", want, out)
 		}
