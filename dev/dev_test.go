@@ -87,8 +87,8 @@ func TestWatcherBatches(t *testing.T) {
 	// Longer than the default, so a loaded machine's pause between the
 	// test's writes does not split the burst.
 	w.Quiet = 300 * time.Millisecond
-	if err := w.Watch(dir, dir); err != nil {
-		t.Fatal(err)
+	if n, err := w.Watch(dir, dir); err != nil || n != 1 {
+		t.Fatalf("Watch(dir, dir) = %d, %v; want 1 directory added", n, err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

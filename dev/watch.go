@@ -33,20 +33,23 @@ func NewWatcher() (*Watcher, error) {
 	return &Watcher{Quiet: Quiet, w: w, watched: map[string]bool{}}, nil
 }
 
-// Watch adds the directories not yet watched. Manifest files are watched
-// through their directories, since editors replace files by renaming.
-func (w *Watcher) Watch(dirs ...string) error {
+// Watch adds the directories not yet watched and returns how many it
+// added. Manifest files are watched through their directories, since
+// editors replace files by renaming.
+func (w *Watcher) Watch(dirs ...string) (int, error) {
+	added := 0
 	for _, d := range dirs {
 		d = filepath.Clean(d)
 		if w.watched[d] {
 			continue
 		}
 		if err := w.w.Add(d); err != nil {
-			return fmt.Errorf("watching %s: %w", d, err)
+			return added, fmt.Errorf("watching %s: %w", d, err)
 		}
 		w.watched[d] = true
+		added++
 	}
-	return nil
+	return added, nil
 }
 
 // Close stops watching.

@@ -172,10 +172,9 @@ func (d *devSession) change(ctx context.Context, changed []string) error {
 	if err := d.deploy(ctx, files, docs, start, "the change"); err != nil {
 		return err
 	}
-	if manifests || !slices.Equal(paths, d.paths) {
-		return d.rewatch(ctx, files, paths)
-	}
-	return nil
+	// A rebuilt package may import a package it did not before: list the
+	// sources again, now that the rollout no longer waits on it.
+	return d.rewatch(ctx, files, paths)
 }
 
 func (d *devSession) build(ctx context.Context, paths []string) error {

@@ -47,10 +47,14 @@ func (d *devSession) rewatch(ctx context.Context, files, paths []string) error {
 	for _, f := range files {
 		dirs = append(dirs, filepath.Dir(f))
 	}
-	if err := d.watcher.Watch(dirs...); err != nil {
+	added, err := d.watcher.Watch(dirs...)
+	if err != nil {
 		return err
 	}
-	d.watched = len(dirs)
+	if d.watched > 0 && added > 0 {
+		d.say("now also watching %d new directories", added)
+	}
+	d.watched += added
 	return nil
 }
 

@@ -65,17 +65,35 @@ func TestDevReappliesOnlyWhatChanged(t *testing.T) {
 		t.Errorf("static greeting = %q after the manifest edit, want hi", got)
 	}
 
+	// A package the change starts to import is watched from then on.
+	greet := filepath.Join(src, "app", "greet", "greet.go")
+	if err := os.MkdirAll(filepath.Dir(greet), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(greet, []byte("package greet\n\nconst Word = \"Dev\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	editServer(t, src, `"Hello": "Dev"`, `"Hello": greet.Word`)
+	editServer(t, src, `import (`, "import (\n\t\"github.com/hoist-build/hoist/app/greet\"")
+	dev.waitForCount(t, "configmap/app-image serverside-applied", 3, 2*time.Minute)
+	dev.waitFor(t, "hoist dev: now also watching 1 new directories", time.Minute)
+	if err := os.WriteFile(greet, []byte("package greet\n\nconst Word = \"Greet\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dev.waitForCount(t, "configmap/app-image serverside-applied", 4, 2*time.Minute)
+	last := configMapValue(t, cs, "app-image", "image")
+
 	if err := os.WriteFile(filepath.Join(src, "app", "broken.go"), []byte("package main\n\nvar _ = undefinedThing\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	dev.waitFor(t, "build failed", 2*time.Minute)
 	dev.waitFor(t, "undefined: undefinedThing", time.Second)
-	if got := configMapValue(t, cs, "app-image", "image"); got != second {
-		t.Errorf("after a compile error app-image holds %q, want the last good %s", got, second)
+	if got := configMapValue(t, cs, "app-image", "image"); got != last {
+		t.Errorf("after a compile error app-image holds %q, want the last good %s", got, last)
 	}
 	out := dev.output()
-	if n := strings.Count(out, "configmap/app-image serverside-applied"); n != 2 {
-		t.Errorf("app-image was applied %d times, want 2 (first apply, source change)", n)
+	if n := strings.Count(out, "configmap/app-image serverside-applied"); n != 4 {
+		t.Errorf("app-image was applied %d times, want 4 (first apply, three source changes)", n)
 	}
 
 	if code := dev.interrupt(t); code != 0 {
