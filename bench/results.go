@@ -168,6 +168,7 @@ func (r *results) markdown(machine string, commands map[string]string, cmdline s
 		fmt.Fprintf(&b, "- %s: `%s`\n", k, commands[k])
 	}
 	b.WriteString("\nEvery tool runs with GOENV=off, GOFLAGS empty and GOTOOLCHAIN=local; cold runs also get an empty GOCACHE, GOMODCACHE and hoist cache.\n")
+	b.WriteString("\nThe inner loop (save → a new pod answering, `hoist dev` against ko) is measured on the test cluster by `go run ./bench -devloop`: see [DEVLOOP.md](DEVLOOP.md).\n")
 	return b.String()
 }
 

@@ -50,6 +50,13 @@ var targets = []target{
 		}
 		return rss(x), x.maxRSS() > 0 && x.maxRSS() <= 100*1024
 	}, ""},
+	{"binary layer of app within 0.5 % of ko's gzip", func(r *results) (string, bool) {
+		if r.koBinary == 0 {
+			return "", false
+		}
+		d := 100 * (float64(r.hoistBinary)/float64(r.koBinary) - 1)
+		return fmt.Sprintf("%+.2f %% (%d vs %d bytes)", d, r.hoistBinary, r.koBinary), d <= 0.5
+	}, ""},
 	{"synthesized base ≤ 0.5 MiB compressed", func(r *results) (string, bool) {
 		return fmt.Sprintf("%.2f MiB", float64(r.baseSize)/(1<<20)), r.baseSize > 0 && r.baseSize <= 1<<19
 	}, ""},
