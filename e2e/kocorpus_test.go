@@ -67,7 +67,10 @@ func TestKoCorpus(t *testing.T) {
 			// dirty halfway through, and go stamps that into the binaries.
 			koOut, hoistOut := filepath.Join(c.out, "ko-layout"), filepath.Join(c.out, "hoist-layout")
 			run(t, c.dir, env, ko, append([]string{"build", "--push=false", "--sbom=none", "--oci-layout-path", koOut}, c.paths...)...)
-			run(t, c.dir, env, bin, append([]string{"build", "--oci-layout", hoistOut, "--sbom", "none", "--provenance=false", "--no-cache", "--progress", "plain"}, c.paths...)...)
+			// ko needs a KO_DOCKER_REPO even with --push=false; hoist would
+			// push to it as well as write the layout, so it gets none (and
+			// with nothing pushed, attaches nothing).
+			run(t, c.dir, append(env, "KO_DOCKER_REPO="), bin, append([]string{"build", "--oci-layout", hoistOut, "--no-cache", "--progress", "plain"}, c.paths...)...)
 			want, got := layoutBinaries(t, koOut), layoutBinaries(t, hoistOut)
 			if len(want) == 0 {
 				t.Fatal("ko built nothing")

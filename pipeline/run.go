@@ -328,7 +328,7 @@ func labels(opts Options, t *target) map[string]string {
 	if git.FullCommit != "" {
 		out["org.opencontainers.image.revision"] = git.FullCommit + dirty
 	}
-	if git.FoundTag() != "" && git.AtTag {
+	if git.AtTag { // only set when git describe found a tag at HEAD
 		out["org.opencontainers.image.version"] = git.Tag + dirty
 	}
 	if src := sourceURL(t.pkg.Module.Path); src != "" {
