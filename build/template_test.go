@@ -1,8 +1,6 @@
 package build
 
 import (
-	"github.com/hoist-build/hoist/internal/hoisttest"
-
 	"context"
 	"os"
 	"os/exec"
@@ -11,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // testEnviron is the process environment with git fenced in to dir, so a

@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"github.com/hoist-build/hoist/internal/hoisttest"
-
 	"bufio"
 	"bytes"
 	"context"
@@ -18,6 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/internal/runctest"
 )
@@ -43,13 +42,7 @@ func hoistBinary(t *testing.T) (bin, root string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin = filepath.Join(t.TempDir(), "hoist")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/hoist")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building hoist: %v\n%s", err, out)
-	}
-	return bin, root
+	return hoisttest.Hoist(t, root), root
 }
 
 // cliEnv is the controlled environment the CLI runs in: nothing of the

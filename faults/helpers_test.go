@@ -1,8 +1,6 @@
 package faults_test
 
 import (
-	"github.com/hoist-build/hoist/internal/hoisttest"
-
 	"bytes"
 	"context"
 	"errors"
@@ -23,6 +21,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/hoist-build/hoist/config"
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/pipeline"
 	"github.com/hoist-build/hoist/publish"
 )
@@ -41,10 +40,8 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	hoistBin = filepath.Join(dir, "hoist")
-	cmd := exec.Command("go", "build", "-o", hoistBin, "./cmd/hoist")
-	cmd.Dir = repoRoot()
-	if out, err := cmd.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building hoist: %v\n%s", err, out)
+	if err := hoisttest.BuildHoist(repoRoot(), hoistBin); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	out, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE", "GOPATH").Output()

@@ -1,8 +1,6 @@
 package pipeline_test
 
 import (
-	"github.com/hoist-build/hoist/internal/hoisttest"
-
 	"archive/tar"
 	"bytes"
 	"context"
@@ -20,6 +18,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 
 	"github.com/hoist-build/hoist/config"
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/pipeline"
 	"github.com/hoist-build/hoist/publish"

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/hoist-build/hoist/internal/clustertest"
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // repoRoot is the module root, two levels up from this package.
@@ -100,11 +101,7 @@ func hoistBinary(t *testing.T) string {
 			return
 		}
 		hoistBin = filepath.Join(buildDir, "hoist")
-		cmd := exec.Command("go", "build", "-o", hoistBin, "./cmd/hoist")
-		cmd.Dir = repoRoot(t)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = errors.New(string(out))
-		}
+		buildErr = hoisttest.BuildHoist(repoRoot(t), hoistBin)
 	})
 	if buildErr != nil {
 		t.Fatalf("building hoist: %v", buildErr)

@@ -3,7 +3,6 @@ package signing
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/hoist-build/hoist/internal/cosigntest"
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 )
 
@@ -22,13 +22,7 @@ func hoistBinary(t *testing.T) (bin, root string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin = filepath.Join(t.TempDir(), "hoist")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/hoist")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building hoist: %v\n%s", err, out)
-	}
-	return bin, root
+	return hoisttest.Hoist(t, root), root
 }
 
 // signatureLayers counts the layers of ref's cosign signature image.

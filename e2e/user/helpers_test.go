@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // hoistBin is the command under test, built once for the package.
@@ -25,10 +27,8 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	hoistBin = filepath.Join(dir, "hoist")
-	cmd := exec.Command("go", "build", "-o", hoistBin, "./cmd/hoist")
-	cmd.Dir = filepath.Join("..", "..")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building hoist: %v\n%s", err, out)
+	if err := hoisttest.BuildHoist(filepath.Join("..", ".."), hoistBin); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	out, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE", "GOPATH").Output()
