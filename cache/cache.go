@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"sort"
 	"time"
+
+	"github.com/hoist-build/hoist/internal/dirlock"
 )
 
 // Cache is a directory of three stores: entries/ holds verified entries,
@@ -203,17 +205,22 @@ func LinkOrCopy(src, dst string) error {
 	return out.Close()
 }
 
-// Output returns the stable output directory for key, creating it and
-// marking it used. Unlike an entry it is not verified: whatever writes
+// Output returns the stable output directory for key, creating it, marking
+// it used and locking it against other processes until unlock: a tool
+// rewriting a file there may do so in place, and a concurrent reader must
+// not see half of it. Unlike an entry it is not verified: whatever writes
 // there must check what it finds (go build compares build IDs).
-func (c *Cache) Output(key string) (string, error) {
-	dir := filepath.Join(c.dir, outputsDir, key)
+func (c *Cache) Output(key string) (dir string, unlock func(), err error) {
+	dir = filepath.Join(c.dir, outputsDir, key)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("creating cache output %s: %w", key, err)
+		return "", nil, fmt.Errorf("creating cache output %s: %w", key, err)
+	}
+	if unlock, err = dirlock.Lock(dir); err != nil {
+		return "", nil, fmt.Errorf("locking cache output %s: %w", key, err)
 	}
 	now := time.Now()
 	_ = os.Chtimes(dir, now, now)
-	return dir, nil
+	return dir, unlock, nil
 }
 
 // evict removes least recently used entries and outputs until the cache

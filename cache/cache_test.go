@@ -130,10 +130,11 @@ func TestEvictionSparesRecords(t *testing.T) {
 	if err := c.WriteJSON("snap", data{7}); err != nil {
 		t.Fatal(err)
 	}
-	out, err := c.Output("o")
+	out, unlock, err := c.Output("o")
 	if err != nil {
 		t.Fatal(err)
 	}
+	unlock()
 	if err := os.WriteFile(filepath.Join(out, "bin"), make([]byte, 1000), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -46,10 +46,13 @@ func binaryLayer(ctx context.Context, opts Options, tc build.Toolchain, t *targe
 			}
 		}
 	}
-	out, err := opts.Cache.Output(cache.Key(inv...))
+	// Locked until the binary is taken: another run building the same
+	// invocation must not replace it half-way through the hashing.
+	out, unlock, err := opts.Cache.Output(cache.Key(inv...))
 	if err != nil {
 		return assemble.Layer{}, "", err
 	}
+	defer unlock()
 	b.bopts.Output = filepath.Join(out, t.bin)
 	start := time.Now()
 	compiled := b.compile(ctx)
@@ -69,8 +72,11 @@ func binaryLayer(ctx context.Context, opts Options, tc build.Toolchain, t *targe
 	if err != nil {
 		return assemble.Layer{}, "", err
 	}
-	if trusted && listErr == nil {
+	switch {
+	case trusted && listErr == nil:
 		b.remember(ctx, tc, world, digest, inputPaths(tc, deps), start)
+	case trusted:
+		opts.Logger.Debug("inputs not listed: not recording a snapshot", "package", t.pkg.ImportPath, "error", listErr)
 	}
 	if l, cbin, ok := b.cached(digest); ok {
 		return l, cbin, nil

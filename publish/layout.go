@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/hoist-build/hoist/internal/atomicfile"
+	"github.com/hoist-build/hoist/internal/dirlock"
 )
 
 // RefNameAnnotation is the OCI annotation that names an entry of a layout's
@@ -81,7 +82,7 @@ func (l *Layout) Publish(ctx context.Context, imageName string, art Artifact) (s
 	if err := os.MkdirAll(l.Dir, 0o755); err != nil {
 		return "", fmt.Errorf("creating OCI layout %s: %w", l.Dir, err)
 	}
-	unlock, err := lockDir(l.Dir)
+	unlock, err := dirlock.Lock(l.Dir)
 	if err != nil {
 		return "", fmt.Errorf("locking OCI layout %s: %w", l.Dir, err)
 	}

@@ -1,6 +1,6 @@
 //go:build unix
 
-package publish
+package dirlock
 
 import (
 	"os"
@@ -8,9 +8,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// lockDir takes an exclusive flock on the directory itself, so no lock file
-// is left among the layout's files; the kernel drops it if hoist dies.
-func lockDir(dir string) (unlock func(), err error) {
+// Lock takes an exclusive flock on the directory itself, so no lock file
+// is left among the directory's files; the kernel drops it if hoist dies.
+func Lock(dir string) (unlock func(), err error) {
 	f, err := os.Open(dir)
 	if err != nil {
 		return nil, err
