@@ -24,7 +24,7 @@ type config struct {
 func main() {
 	var cfg config
 	flag.IntVar(&cfg.runs, "runs", 5, "runs per warm scenario and tool")
-	flag.IntVar(&cfg.coldRuns, "cold-runs", 1, "runs per cold scenario and tool (each compiles the standard library)")
+	flag.IntVar(&cfg.coldRuns, "cold-runs", 2, "runs per cold scenario and tool (each compiles the standard library)")
 	flag.BoolVar(&cfg.skipCold, "skip-cold", false, "skip the cold scenario")
 	flag.StringVar(&cfg.out, "out", "bench/RESULTS.md", "where to write the results table")
 	flag.StringVar(&cfg.work, "work", "bench/.work", "scratch directory (git-ignored)")

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -54,7 +55,7 @@ func (e *env) measure(ctx context.Context, inv invocation) (sample, error) {
 		extra = []string{"KO_DOCKER_REPO=" + repo, "KO_DEFAULTBASEIMAGE=" + e.registry + "/base:latest"}
 	}
 	if _, ok := e.commands[inv.tool+" "+inv.pkg.name]; !ok {
-		e.commands[inv.tool+" "+inv.pkg.name] = strings.TrimSpace(strings.Join(extra, " ") + " " + filepath.Base(name) + " " + strings.Join(args, " "))
+		e.commands[inv.tool+" "+inv.pkg.name] = strings.TrimSpace(strings.Join(append(slices.Clone(extra), inv.env...), " ") + " " + filepath.Base(name) + " " + strings.Join(args, " "))
 	}
 	cmd := e.command(ctx, e.src, append(extra, inv.env...), name, args...)
 	var stderr strings.Builder
