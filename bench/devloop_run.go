@@ -74,8 +74,23 @@ func (e *env) devLoop(ctx context.Context, runs int, koVersion, out string) erro
 	machine := fmt.Sprintf("%s; load average %s before the runs, %s after", describeMachine(ctx), loadBefore, loadAverage())
 	report := loopMarkdown(loops, machine)
 	fmt.Print(report)
-	return os.WriteFile(out, []byte(report), 0o644)
+	return os.WriteFile(out, []byte(report+handKept(out)), 0o644)
 }
+
+// handKept is what follows handMarker in the existing results file: the
+// reading of the figures, written by hand, which a new run keeps.
+func handKept(path string) string {
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	if i := strings.Index(string(old), handMarker); i >= 0 {
+		return "\n" + string(old[i:])
+	}
+	return ""
+}
+
+const handMarker = "<!-- kept by hand below"
 
 // once writes the n-th edit and times it to the first answer.
 func (l *loop) once(ctx context.Context, cl *cluster, n int) (time.Duration, error) {
