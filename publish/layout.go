@@ -36,6 +36,15 @@ func NewLayout(dir string, tags []string) (*Layout, error) {
 	if err := ValidateTags(tags); err != nil {
 		return nil, err
 	}
+	// A concurrent run may be creating the layout right now: look at it
+	// under the lock its Publish holds, never at half of its files.
+	if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
+		unlock, err := dirlock.Lock(dir)
+		if err != nil {
+			return nil, fmt.Errorf("locking OCI layout %s: %w", dir, err)
+		}
+		defer unlock()
+	}
 	if _, err := openLayout(dir, false); err != nil {
 		return nil, err
 	}
