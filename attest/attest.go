@@ -92,20 +92,10 @@ func Publish(ctx context.Context, opts Options) ([]Attached, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	if opts.Name == "" {
-		opts.Name = opts.Repository
-	}
-	if opts.Name == "" {
-		return nil, fmt.Errorf("attesting: no image name or repository")
-	}
 	if opts.Created.IsZero() {
-		opts.Created = time.Unix(0, 0).UTC()
+		opts.Created = time.Unix(0, 0).UTC() // attach dates the artifacts too
 	}
-	ms, err := manifests(opts)
-	if err != nil {
-		return nil, err
-	}
-	docs, err := documents(opts, ms)
+	docs, err := Documents(opts)
 	if err != nil {
 		return nil, err
 	}
