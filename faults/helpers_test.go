@@ -44,14 +44,9 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	out, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE", "GOPATH").Output()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "go env: %v\n", err)
+	if goEnv, err = hoisttest.GoCaches(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
-	}
-	vals := strings.Split(strings.TrimSpace(string(out)), "\n")
-	for i, k := range []string{"GOCACHE", "GOMODCACHE", "GOPATH"} {
-		goEnv = append(goEnv, k+"="+vals[i])
 	}
 	code := m.Run()
 	os.RemoveAll(dir)

@@ -31,13 +31,9 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	out, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE", "GOPATH").Output()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "go env: %v\n", err)
+	if goCaches, err = hoisttest.GoCaches(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
-	}
-	for i, v := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		goCaches = append(goCaches, []string{"GOCACHE", "GOMODCACHE", "GOPATH"}[i]+"="+v)
 	}
 	code := m.Run()
 	os.RemoveAll(dir)

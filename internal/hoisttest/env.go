@@ -1,6 +1,7 @@
 package hoisttest
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,7 +12,7 @@ import (
 )
 
 var hostGo = sync.OnceValues(func() ([]string, error) {
-	out, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE").Output()
+	out, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE", "GOPATH").Output()
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +56,7 @@ var envs = struct {
 func newEnviron(t testing.TB) []string {
 	t.Helper()
 	caches, err := hostGo()
-	if err != nil || len(caches) != 2 {
+	if err != nil || len(caches) != 3 {
 		t.Fatalf("asking go for its caches: %v", err)
 	}
 	home := t.TempDir()
@@ -94,4 +95,15 @@ func Need(t testing.TB, ok bool, what string) {
 		t.Fatalf("this test needs %s; .ci/run installs it", what)
 	}
 	t.Skipf("needs %s", what)
+}
+
+// GoCaches are the host's GOCACHE, GOMODCACHE and GOPATH as KEY=value, for
+// tests that give hoist a HOME of its own but must not recompile the
+// standard library on every run.
+func GoCaches() ([]string, error) {
+	vals, err := hostGo()
+	if err != nil || len(vals) != 3 {
+		return nil, fmt.Errorf("asking go for its caches: %v", err)
+	}
+	return []string{"GOCACHE=" + vals[0], "GOMODCACHE=" + vals[1], "GOPATH=" + vals[2]}, nil
 }
