@@ -1,11 +1,8 @@
 package e2e
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -21,29 +18,14 @@ import (
 	"github.com/hoist-build/hoist/internal/runctest"
 )
 
+func TestMain(m *testing.M) { hoisttest.Main(m) }
+
 // requireRuntime skips outside CI when the test cannot run here, and fails in
 // CI, where a skipped end-to-end test would prove nothing.
-func requireRuntime(t *testing.T) {
-	t.Helper()
-	_, err := exec.LookPath("runc")
-	if os.Geteuid() == 0 && err == nil {
-		return
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("end-to-end tests need root and runc (uid %d, runc: %v)", os.Geteuid(), err)
-	}
-	t.Skip("needs root and runc")
-}
+func requireRuntime(t *testing.T) { requireTools(t, "runc") }
 
-// hoistBinary builds the command once per test binary run.
-func hoistBinary(t *testing.T) (bin, root string) {
-	t.Helper()
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return hoisttest.Hoist(t, root), root
-}
+// hoistBinary is the command under test and the module root it builds.
+func hoistBinary(t *testing.T) (bin, root string) { return hoisttest.Binary(t), hoisttest.Root(t) }
 
 // cliEnv is the controlled environment the CLI runs in: nothing of the
 // caller's HOIST_*, KO_*, GOFLAGS, GOENV file or docker config leaks in.
@@ -55,18 +37,7 @@ func cliEnv(t *testing.T, extra ...string) []string {
 // hoist runs the command and returns its stdout lines.
 func hoist(t *testing.T, bin, dir string, args ...string) []string {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(bin, args...)
-	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, &stdout, &stderr
-	cmd.Env = cliEnv(t)
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("hoist %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-	}
-	var lines []string
-	for sc := bufio.NewScanner(&stdout); sc.Scan(); {
-		lines = append(lines, sc.Text())
-	}
-	return lines
+	return hoisttest.MustRun(t, dir, cliEnv(t), bin, args...).Lines()
 }
 
 func TestAppRunsNonRootOnPort80(t *testing.T) {

@@ -1,14 +1,9 @@
 package faults_test
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -26,47 +21,13 @@ import (
 	"github.com/hoist-build/hoist/publish"
 )
 
-// hoistBin is the command under test, built once for the package.
-var hoistBin string
-
-// goEnv keeps the go command's caches when the tests give hoist its own
-// HOME: a cold build cache would recompile the standard library each run.
-var goEnv []string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "hoist-faults-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	hoistBin = filepath.Join(dir, "hoist")
-	if err := hoisttest.BuildHoist(repoRoot(), hoistBin); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if goEnv, err = hoisttest.GoCaches(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-// repoRoot is the module root: the tests build the real sample app.
-func repoRoot() string {
-	root, err := filepath.Abs("..")
-	if err != nil {
-		panic(err)
-	}
-	return root
-}
+func TestMain(m *testing.M) { hoisttest.Main(m) }
 
 // appOptions builds ./app for the given architectures into pub, as
 // `hoist build` does.
 func appOptions(t *testing.T, pub publish.Publisher, archs ...string) pipeline.Options {
 	t.Helper()
-	root := repoRoot()
+	root := hoisttest.Root(t)
 	ko, err := config.LoadKo(filepath.Join(root, ".ko.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -132,49 +93,17 @@ func (r *records) withAttr(kv string) int {
 	return r.attrs[kv]
 }
 
-// result is one run of the hoist command.
-type result struct {
-	stdout, stderr string
-	code           int
-}
-
-// lastLine is the command's final stderr line: its error, if it failed.
-func (r result) lastLine() string {
-	lines := strings.Split(strings.TrimRight(r.stderr, "\n"), "\n")
-	return lines[len(lines)-1]
-}
-
 // hoist runs the command in the module root with extra environment.
-func hoist(t *testing.T, env []string, args ...string) result {
+func hoist(t *testing.T, env []string, args ...string) hoisttest.Result {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(hoistBin, args...)
-	cmd.Dir = repoRoot()
-	cmd.Env = append(hermeticEnv(t), env...)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		t.Fatalf("running hoist: %v", err)
-	}
-	return result{stdout: stdout.String(), stderr: stderr.String(), code: cmd.ProcessState.ExitCode()}
+	return hoisttest.Run(t, hoisttest.Root(t), append(hermeticEnv(t), env...), hoisttest.Binary(t), args...)
 }
 
 // hermeticEnv is the test's environment without anything that would point
 // hoist at another registry or at the host's credentials.
 func hermeticEnv(t *testing.T) []string {
 	t.Helper()
-	var env []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		switch {
-		case strings.HasPrefix(k, "HOIST_"), k == "KO_DOCKER_REPO", k == "DOCKER_CONFIG", k == "SSL_CERT_FILE", k == "HOME":
-			continue
-		}
-		env = append(env, kv)
-	}
-	env = append(env, goEnv...)
-	return append(env, "HOME="+t.TempDir(), "DOCKER_CONFIG="+t.TempDir(), "TMPDIR="+t.TempDir())
+	return append(hoisttest.HostEnviron(t, "HOIST_*", "KO_DOCKER_REPO", "SSL_CERT_FILE"), "TMPDIR="+t.TempDir())
 }
 
 // anonymous never consults the host's docker config.

@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/ptytest"
 )
 
@@ -49,7 +50,7 @@ func TestInterruptDuringCompile(t *testing.T) {
 
 	t.Run("kill -INT", func(t *testing.T) {
 		dir := service(t, map[string]string{"main.go": slowPackage()})
-		cmd := exec.Command(hoistBin, "build", "--oci-layout", "out", "--progress", "plain")
+		cmd := exec.Command(hoisttest.Binary(t), "build", "--oci-layout", "out", "--progress", "plain")
 		cmd.Dir, cmd.Env = dir, userEnv(t)
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -74,7 +75,7 @@ func TestInterruptDuringCompile(t *testing.T) {
 
 	t.Run("Ctrl-C on a terminal", func(t *testing.T) {
 		dir := service(t, map[string]string{"main.go": slowPackage()})
-		cmd := exec.Command(hoistBin, "build", "--oci-layout", "out")
+		cmd := exec.Command(hoisttest.Binary(t), "build", "--oci-layout", "out")
 		cmd.Dir, cmd.Env = dir, userEnv(t)
 		const rows, cols = 24, 100
 		term, err := ptytest.Start(cmd, rows, cols)

@@ -59,14 +59,21 @@ func (c *Container) WaitHTTP(ctx context.Context, port int, path string) error {
 	}
 }
 
-// dialInNetns creates the socket on a thread moved into the container's
-// network namespace; a socket stays in the namespace it was created in, so
-// the connection keeps working after the goroutine is gone.
+// dialInNetns dials inside the container's network namespace, which only
+// makes sense while its process lives.
 func (c *Container) dialInNetns(ctx context.Context, network, addr string) (net.Conn, error) {
 	if code, exited := c.Exited(); exited || c.pid == 0 {
 		// The pid may already belong to an unrelated process.
 		return nil, fmt.Errorf("dialing %s: %w with code %d", addr, ErrExited, code)
 	}
+	return DialInNetns(ctx, c.pid, network, addr)
+}
+
+// DialInNetns creates the socket on a thread moved into pid's network
+// namespace; a socket stays in the namespace it was created in, so the
+// connection keeps working after the goroutine is gone. It reaches any
+// process's private network, such as a containerd task's.
+func DialInNetns(ctx context.Context, pid int, network, addr string) (net.Conn, error) {
 	type result struct {
 		conn net.Conn
 		err  error
@@ -77,7 +84,7 @@ func (c *Container) dialInNetns(ctx context.Context, network, addr string) (net.
 		// goroutine exiting while locked makes the runtime discard the
 		// thread instead of reusing it for unrelated goroutines.
 		runtime.LockOSThread()
-		conn, err := dialOnThisThread(ctx, c.pid, network, addr)
+		conn, err := dialOnThisThread(ctx, pid, network, addr)
 		ch <- result{conn, err}
 	}()
 	r := <-ch
