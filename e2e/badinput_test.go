@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 )
@@ -44,7 +45,7 @@ func badModule(t *testing.T) string {
 func amd64Base(t *testing.T) string {
 	t.Helper()
 	ref := registrytest.New(t) + "/base:amd64"
-	hoisttest.PushImage(t, ref, hoisttest.LinuxImage(t, 64))
+	hoisttest.PushImage(t, ref, registrytest.PlatformImage(t, v1.Platform{OS: "linux", Architecture: "amd64"}))
 	return ref
 }
 

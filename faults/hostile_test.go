@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/hoist-build/hoist/internal/hoisttest"
@@ -141,5 +142,5 @@ func containsAny(s string, subs []string) bool {
 // pushBase writes a small linux/amd64 image to ref, as a base to pull.
 func pushBase(t *testing.T, ref string) {
 	t.Helper()
-	hoisttest.PushImage(t, ref, hoisttest.LinuxImage(t, 2048), remote.WithAuthFromKeychain(anonymous{}))
+	hoisttest.PushImage(t, ref, registrytest.PlatformImage(t, v1.Platform{OS: "linux", Architecture: "amd64"}), remote.WithAuthFromKeychain(anonymous{}))
 }
