@@ -54,7 +54,7 @@ func TestPublishTaskKeepsDigest(t *testing.T) {
 		t.Errorf("publish printed %q, want %q (the digest hoist wrote into the layout)\nstderr:\n%s", got, want, stderr.String())
 	}
 	for _, ref := range []string{repo + "/app:e2e", repo + "/app:latest", repo + "/promoted:e2e"} {
-		if got := remoteDigest(t, ref); got != digest {
+		if got := registrytest.Digest(t, ref).String(); got != digest {
 			t.Errorf("%s = %s, want %s as hoist built it", ref, got, digest)
 		}
 	}
@@ -97,19 +97,6 @@ func drain(l v1.Layer) error {
 		return fmt.Errorf("reading layer: %w", err)
 	}
 	return nil
-}
-
-func remoteDigest(t *testing.T, ref string) string {
-	t.Helper()
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	desc, err := remote.Head(r)
-	if err != nil {
-		t.Fatalf("looking up %s: %v", ref, err)
-	}
-	return desc.Digest.String()
 }
 
 // checkPromotedPlatforms requires the promoted index to list the platforms

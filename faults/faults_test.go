@@ -148,7 +148,7 @@ func TestPermanentFaults(t *testing.T) {
 			if st := proxy.Stats(); st.Requests < 3 {
 				t.Errorf("only %d requests: hoist did not retry", st.Requests)
 			}
-			if repos := catalog(t, upstream); len(repos) != 0 {
+			if repos := registrytest.Catalog(t, upstream); len(repos) != 0 {
 				t.Errorf("registry holds %v after a failed push", repos)
 			}
 		})
@@ -167,7 +167,7 @@ func TestSlowRegistry(t *testing.T) {
 	if res.Code == 0 || !strings.Contains(line, want) || !strings.HasPrefix(line, "hoist: pushing ") {
 		t.Errorf("exit %d, last line %q; want a failure saying %q", res.Code, line, want)
 	}
-	if repos := catalog(t, upstream); len(repos) != 0 {
+	if repos := registrytest.Catalog(t, upstream); len(repos) != 0 {
 		t.Errorf("registry holds %v after a timed-out push", repos)
 	}
 }

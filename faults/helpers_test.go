@@ -11,9 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/hoist-build/hoist/config"
 	"github.com/hoist-build/hoist/internal/hoisttest"
@@ -110,17 +108,3 @@ func hermeticEnv(t *testing.T) []string {
 type anonymous struct{}
 
 func (anonymous) Resolve(authn.Resource) (authn.Authenticator, error) { return authn.Anonymous, nil }
-
-// catalog lists the repositories of a plain-http test registry.
-func catalog(t *testing.T, host string) []string {
-	t.Helper()
-	reg, err := name.NewRegistry(host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	repos, err := remote.Catalog(context.Background(), reg)
-	if err != nil {
-		t.Fatalf("listing %s: %v", host, err)
-	}
-	return repos
-}

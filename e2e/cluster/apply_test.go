@@ -39,8 +39,8 @@ func TestApplyDeployManifest(t *testing.T) {
 
 	first := mustHoist(t, nil, apply...)
 	want := []string{"deployment.apps/app serverside-applied", "service/app serverside-applied"}
-	if got := first.reported(); !slices.Equal(got, want) {
-		t.Fatalf("reported %q, want %q\nstderr:\n%s", got, want, first.stderr)
+	if got := reported(first); !slices.Equal(got, want) {
+		t.Fatalf("reported %q, want %q\nstderr:\n%s", got, want, first.Stderr)
 	}
 	var dep appsv1.Deployment
 	get(t, dyn, deployments, "default", "app", &dep)
@@ -64,11 +64,11 @@ func TestApplyDeployManifest(t *testing.T) {
 		t.Errorf("service ports = %+v, want 80 → http", p)
 	}
 
-	t.Logf("first apply, stderr:\n%s", first.stderr)
+	t.Logf("first apply, stderr:\n%s", first.Stderr)
 	again := mustHoist(t, nil, apply...)
 	want = []string{"deployment.apps/app unchanged", "service/app unchanged"}
-	if got := again.reported(); !slices.Equal(got, want) {
-		t.Fatalf("re-apply reported %q, want %q\nstderr:\n%s", got, want, again.stderr)
+	if got := reported(again); !slices.Equal(got, want) {
+		t.Fatalf("re-apply reported %q, want %q\nstderr:\n%s", got, want, again.Stderr)
 	}
 	var after appsv1.Deployment
 	get(t, dyn, deployments, "default", "app", &after)
@@ -136,16 +136,16 @@ func checkRejected(t *testing.T, c *clustertest.Cluster, dyn dynamic.Interface, 
 		t.Fatal(err)
 	}
 	r := hoist(t, nil, append([]string{"apply", "-f", file, "--kubeconfig", c.Kubeconfig}, extra...)...)
-	t.Logf("stderr:\n%s", r.stderr)
-	if r.code != 1 {
-		t.Fatalf("exit code %d, want 1", r.code)
+	t.Logf("stderr:\n%s", r.Stderr)
+	if r.Code != 1 {
+		t.Fatalf("exit code %d, want 1", r.Code)
 	}
 	for _, w := range wantErr {
-		if !strings.Contains(r.stderr, "hoist: ") || !strings.Contains(r.stderr, w) {
+		if !strings.Contains(r.Stderr, "hoist: ") || !strings.Contains(r.Stderr, w) {
 			t.Errorf("stderr lacks %q", w)
 		}
 	}
-	if got := r.reported(); !slices.Equal(got, applied) {
+	if got := reported(r); !slices.Equal(got, applied) {
 		t.Errorf("reported %q, want %q", got, applied)
 	}
 	for _, line := range applied {

@@ -36,11 +36,11 @@ func TestApplyConflict(t *testing.T) {
 
 	changed := write("hoist-again")
 	r := hoist(t, nil, "apply", "-f", changed, "--kubeconfig", c.Kubeconfig)
-	if r.code != 1 || !strings.Contains(r.stderr, `applying configmap/owned: .data.k: conflict with "other" (--force-conflicts takes these fields over)`) {
-		t.Fatalf("exit %d, want 1 and the conflict named\nstderr:\n%s", r.code, r.stderr)
+	if r.Code != 1 || !strings.Contains(r.Stderr, `applying configmap/owned: .data.k: conflict with "other" (--force-conflicts takes these fields over)`) {
+		t.Fatalf("exit %d, want 1 and the conflict named\nstderr:\n%s", r.Code, r.Stderr)
 	}
 	forced := mustHoist(t, nil, "apply", "-f", changed, "--kubeconfig", c.Kubeconfig, "--force-conflicts")
-	if got, want := forced.reported(), []string{"configmap/owned serverside-applied"}; !slices.Equal(got, want) {
+	if got, want := reported(forced), []string{"configmap/owned serverside-applied"}; !slices.Equal(got, want) {
 		t.Fatalf("reported %q, want %q", got, want)
 	}
 	u, err := dyn.Resource(configMaps).Namespace("default").Get(context.Background(), "owned", metav1.GetOptions{})

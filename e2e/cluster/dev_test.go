@@ -16,6 +16,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/hoist-build/hoist/internal/clustertest"
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 )
 
@@ -116,7 +117,7 @@ func copyApp(t *testing.T) string {
 	dst := t.TempDir()
 	for _, f := range []string{"go.mod", "go.sum", "app", "deploy/app.yaml"} {
 		cmd := exec.Command("cp", "-r", "--parents", f, dst)
-		cmd.Dir = repoRoot(t)
+		cmd.Dir = hoisttest.Root(t)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("copying %s: %v\n%s", f, err, out)
 		}
@@ -177,7 +178,7 @@ func (d *devProcess) output() string {
 func startDev(t *testing.T, dir string, args ...string) *devProcess {
 	t.Helper()
 	d := &devProcess{done: make(chan struct{})}
-	d.cmd = exec.Command(hoistBinary(t), args...)
+	d.cmd = exec.Command(hoisttest.Binary(t), args...)
 	d.cmd.Dir, d.cmd.Stdout, d.cmd.Stderr = dir, d, d
 	d.cmd.Env = append(os.Environ(), "HOIST_CACHE="+t.TempDir())
 	if err := d.cmd.Start(); err != nil {

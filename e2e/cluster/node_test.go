@@ -13,6 +13,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/hoist-build/hoist/internal/clustertest"
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 )
 
@@ -28,7 +29,7 @@ func TestNodeRollout(t *testing.T) {
 	host := registrytest.New(t)
 	cni := goBuild(t, "./test/cluster/cni")
 	pause := mustHoist(t, nil, "build", "--repo", host+"/pause", "--bare", "--base", "scratch", "--port", "0", "./test/cluster/pause")
-	t.Logf("pause image: %s", strings.TrimSpace(pause.stdout))
+	t.Logf("pause image: %s", strings.TrimSpace(pause.Stdout))
 
 	s := &clustertest.Stack{}
 	t.Cleanup(s.Close)
@@ -63,14 +64,14 @@ func TestNodeRollout(t *testing.T) {
 
 	start = time.Now()
 	first := mustHoist(t, nil, apply...)
-	t.Logf("apply to rolled out: %v\n%s", time.Since(start).Round(time.Millisecond), first.stderr)
+	t.Logf("apply to rolled out: %v\n%s", time.Since(start).Round(time.Millisecond), first.Stderr)
 	pods := runningPods(t, cs, 2)
 	checkServing(ctx, t, c, cs, pods)
 
 	w := watchPods(t, cs)
 	start = time.Now()
 	update := mustHoist(t, nil, append(apply, "--label", "build=2")...)
-	t.Logf("rolling update to rolled out: %v\n%s", time.Since(start).Round(time.Millisecond), update.stderr)
+	t.Logf("rolling update to rolled out: %v\n%s", time.Since(start).Round(time.Millisecond), update.Stderr)
 	updated := runningPods(t, cs, 2)
 	oldImage, newImage := pods[0].Spec.Containers[0].Image, updated[0].Spec.Containers[0].Image
 	if oldImage == newImage {
@@ -120,7 +121,7 @@ func goBuild(t *testing.T, pkg string) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), filepath.Base(pkg))
 	cmd := exec.Command("go", "build", "-o", out, pkg)
-	cmd.Dir = repoRoot(t)
+	cmd.Dir = hoisttest.Root(t)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build %s: %v\n%s", pkg, err, b)
 	}

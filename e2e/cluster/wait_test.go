@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/dynamic"
@@ -31,16 +32,16 @@ func TestApplyWaitsForRollout(t *testing.T) {
 	apply := []string{"apply", "-f", file, "--kubeconfig", c.Kubeconfig}
 
 	timedOut := hoist(t, nil, append(apply, "--timeout", "2s")...)
-	if timedOut.code != 1 || !strings.Contains(timedOut.stderr, "waiting for deployment.apps/waited to roll out (last: waiting for the controller to observe the new spec)") ||
-		!strings.Contains(timedOut.stderr, "deadline exceeded") {
-		t.Fatalf("exit %d, want 1 and a timeout naming the Deployment's state\nstderr:\n%s", timedOut.code, timedOut.stderr)
+	if timedOut.Code != 1 || !strings.Contains(timedOut.Stderr, "waiting for deployment.apps/waited to roll out (last: waiting for the controller to observe the new spec)") ||
+		!strings.Contains(timedOut.Stderr, "deadline exceeded") {
+		t.Fatalf("exit %d, want 1 and a timeout naming the Deployment's state\nstderr:\n%s", timedOut.Code, timedOut.Stderr)
 	}
 
 	// Bounds a hung hoist, not a performance threshold.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, hoistBinary(t), append(apply, "--timeout", "2m")...)
-	cmd.Dir = repoRoot(t)
+	cmd := exec.CommandContext(ctx, hoisttest.Binary(t), append(apply, "--timeout", "2m")...)
+	cmd.Dir = hoisttest.Root(t)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

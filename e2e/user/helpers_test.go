@@ -1,7 +1,6 @@
 package user
 
 import (
-	"maps"
 	"testing"
 
 	"github.com/hoist-build/hoist/internal/hoisttest"
@@ -22,6 +21,7 @@ func userEnv(t *testing.T) []string {
 // server on :8080, without health endpoints, plus extra files.
 func service(t *testing.T, extra map[string]string) string {
 	t.Helper()
+	dir := t.TempDir()
 	files := map[string]string{
 		"go.mod": "module example.com/hello\n\ngo 1.26\n",
 		"main.go": `package main
@@ -37,8 +37,9 @@ func main() {
 }
 `,
 	}
-	maps.Copy(files, extra)
-	dir := t.TempDir()
+	for k, v := range extra {
+		files[k] = v
+	}
 	hoisttest.WriteFiles(t, dir, files)
 	return dir
 }
