@@ -10,9 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-
 	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/internal/runctest"
@@ -48,34 +45,16 @@ func TestAppRunsNonRootOnPort80(t *testing.T) {
 	if len(lines) != 1 || !strings.HasPrefix(lines[0], host+"/e2e/app@sha256:") {
 		t.Fatalf("stdout = %q, want one digest reference", lines)
 	}
-	ref, err := name.ParseReference(lines[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := remote.Image(ref)
-	if err != nil {
-		t.Fatalf("pulling %s: %v", ref, err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	c, err := runctest.Start(ctx, img, t.TempDir(), runctest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.WaitHTTP(ctx, 80, "/healthz"); err != nil {
-		t.Fatalf("app never answered on :80: %v\nlogs:\n%s", err, c.Logs())
-	}
+	c := serve(ctx, t, pull(t, lines[0]), runctest.Options{}, 80, "/healthz")
 	checkProcess(t, c.PID())
 	for path, want := range map[string]string{
 		"/":            `{"Hello":"World"}`,
 		"/items/5?q=x": `{"item_id":5,"q":"x"}`,
 		"/items/7":     `{"item_id":7,"q":null}`,
 	} {
-		status, body, err := c.Get(ctx, 80, path)
-		if err != nil || status != 200 || strings.TrimSpace(string(body)) != want {
-			t.Errorf("GET %s = %d %q (%v), want 200 %s", path, status, body, err, want)
-		}
+		wantBody(ctx, t, c, path, want)
 	}
 	stopGracefully(t, c)
 }

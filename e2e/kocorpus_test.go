@@ -2,15 +2,14 @@ package e2e
 
 import (
 	"archive/tar"
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -23,6 +22,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/hoist-build/hoist/config"
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/layers"
 )
@@ -66,11 +66,11 @@ func TestKoCorpus(t *testing.T) {
 			// Outside the module: a layout inside it would make the git tree
 			// dirty halfway through, and go stamps that into the binaries.
 			koOut, hoistOut := filepath.Join(c.out, "ko-layout"), filepath.Join(c.out, "hoist-layout")
-			run(t, c.dir, env, ko, append([]string{"build", "--push=false", "--sbom=none", "--oci-layout-path", koOut}, c.paths...)...)
+			hoisttest.MustRun(t, c.dir, env, ko, append([]string{"build", "--push=false", "--sbom=none", "--oci-layout-path", koOut}, c.paths...)...)
 			// ko needs a KO_DOCKER_REPO even with --push=false; hoist would
 			// push to it as well as write the layout, so it gets none (and
 			// with nothing pushed, attaches nothing).
-			run(t, c.dir, append(env, "KO_DOCKER_REPO="), bin, append([]string{"build", "--oci-layout", hoistOut, "--no-cache", "--progress", "plain"}, c.paths...)...)
+			hoisttest.MustRun(t, c.dir, append(env, "KO_DOCKER_REPO="), bin, append([]string{"build", "--oci-layout", hoistOut, "--no-cache", "--progress", "plain"}, c.paths...)...)
 			want, got := layoutBinaries(t, koOut), layoutBinaries(t, hoistOut)
 			if len(want) == 0 {
 				t.Fatal("ko built nothing")
@@ -161,15 +161,15 @@ func newCorpusCase(t *testing.T, file, host string, base v1.ImageIndex) corpusCa
 		cfgName = "my-ko.yaml"
 		c.env = append(c.env, "KO_CONFIG_PATH="+filepath.Join(c.dir, cfgName))
 	}
-	writeFile(t, filepath.Join(c.dir, cfgName), text)
-	writeFile(t, filepath.Join(c.dir, "go.mod"), "module example.com/corpus\n\ngo 1.22\n")
+	files := map[string]string{cfgName: text, "go.mod": "module example.com/corpus\n\ngo 1.22\n"}
 	c.paths = corpusPaths(ko)
 	for _, p := range c.paths {
-		writeFile(t, filepath.Join(c.dir, p, "main.go"), "package main\n\nimport \"fmt\"\n\nvar version = \"dev\"\n\nfunc main() { fmt.Println(\"corpus\", version) }\n")
+		files[path.Join(p, "main.go")] = "package main\n\nimport \"fmt\"\n\nvar version = \"dev\"\n\nfunc main() { fmt.Println(\"corpus\", version) }\n"
 	}
+	hoisttest.WriteFiles(t, c.dir, files)
 	// A repository without tags: .Git.Tag is ko's v0.0.0 in both tools.
 	for _, args := range [][]string{{"init", "-q"}, {"add", "."}, {"-c", "commit.gpgsign=false", "commit", "-q", "-m", "corpus"}} {
-		run(t, c.dir, corpusEnv(t), "git", args...)
+		hoisttest.MustRun(t, c.dir, corpusEnv(t), "git", args...)
 	}
 	return c
 }
@@ -260,45 +260,40 @@ func appBinary(t *testing.T, img v1.Image) (name, sum string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := len(ls) - 1; i >= 0; i-- {
-		rc, err := ls[i].Uncompressed()
+	for i := len(ls) - 1; i >= 0 && name == ""; i-- {
+		hoisttest.LayerEntries(t, ls[i], func(h *tar.Header, body io.Reader) bool {
+			p := strings.TrimPrefix(h.Name, "/")
+			if h.Typeflag != tar.TypeReg || !strings.HasPrefix(p, "ko-app/") {
+				return true
+			}
+			name, sum = strings.TrimPrefix(p, "ko-app/"), binarySum(t, h, body)
+			return false
+		})
+	}
+	if name == "" {
+		t.Fatal("no /ko-app binary in the image")
+	}
+	return name, sum
+}
+
+// binarySum is the binary's sha256 (short) and its security.capability
+// xattr; with keep set, the binary is also written there.
+func binarySum(t *testing.T, h *tar.Header, body io.Reader) string {
+	hash := sha256.New()
+	var w io.Writer = hash
+	if keep != "" {
+		f, err := os.CreateTemp(keep, "bin")
 		if err != nil {
 			t.Fatal(err)
 		}
-		tr := tar.NewReader(rc)
-		for {
-			h, err := tr.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			p := strings.TrimPrefix(h.Name, "/")
-			if h.Typeflag != tar.TypeReg || !strings.HasPrefix(p, "ko-app/") {
-				continue
-			}
-			hash := sha256.New()
-			var w io.Writer = hash
-			if keep != "" {
-				f, err := os.CreateTemp(keep, "bin")
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer f.Close()
-				w = io.MultiWriter(hash, f)
-			}
-			if _, err := io.Copy(w, tr); err != nil {
-				t.Fatal(err)
-			}
-			rc.Close()
-			capx := hex.EncodeToString([]byte(h.PAXRecords["SCHILY.xattr.security.capability"]))
-			return strings.TrimPrefix(p, "ko-app/"), fmt.Sprintf("sha256:%x cap:%s", hash.Sum(nil)[:8], capx)
-		}
-		rc.Close()
+		defer f.Close()
+		w = io.MultiWriter(hash, f)
 	}
-	t.Fatal("no /ko-app binary in the image")
-	return "", ""
+	if _, err := io.Copy(w, body); err != nil {
+		t.Fatal(err)
+	}
+	capx := hex.EncodeToString([]byte(h.PAXRecords["SCHILY.xattr.security.capability"]))
+	return fmt.Sprintf("sha256:%x cap:%s", hash.Sum(nil)[:8], capx)
 }
 
 // buildInfo is `go version -m` of every binary in a layout, to show how
@@ -333,17 +328,6 @@ func describeBinaries(m map[string]string) string {
 	return b.String()
 }
 
-func run(t *testing.T, dir string, env []string, prog string, args ...string) {
-	t.Helper()
-	cmd := exec.Command(prog, args...)
-	cmd.Dir, cmd.Env = dir, env
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s %s: %v\n%s", filepath.Base(prog), strings.Join(args, " "), err, out.String())
-	}
-}
-
 func mustRead(t *testing.T, p string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(p)
@@ -351,16 +335,6 @@ func mustRead(t *testing.T, p string) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-func writeFile(t *testing.T, p, data string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func must[T any](v T, err error) T {
