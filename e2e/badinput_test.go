@@ -11,26 +11,28 @@ import (
 	"github.com/hoist-build/hoist/internal/registrytest"
 )
 
-// badModule writes a module with one package per kind of bad input.
+// badFiles are a module with one package per kind of bad input.
+var badFiles = map[string]string{
+	"go.mod":           "module example.com/bad\n\ngo 1.26\n",
+	"broken/main.go":   "package main\n\nfunc main() { nope() }\n",
+	"lib/lib.go":       "package lib\n",
+	"tmpl/main.go":     "package main\n\nvar v string\n\nfunc main() { println(v) }\n",
+	"esc/main.go":      "package main\n\nfunc main() {}\n",
+	"dangling/main.go": "package main\n\nfunc main() {}\n",
+	"a/app/main.go":    "package main\n\nfunc main() {}\n",
+	"b/app/main.go":    "package main\n\nfunc main() {}\n",
+	"tx/main.go":       "package main\n\nfunc main() {}\n",
+	".ko.yaml":         "builds:\n- id: tmpl\n  main: ./tmpl\n  ldflags: [\"-X main.v={{.Bogus}}\"]\n- id: tx\n  main: ./tx\n  flags: [-toolexec, /bin/true]\n",
+	"unknown.yaml":     "prot: 80\n",
+	"typed.yaml":       "port: eighty\n",
+	"notlayout/x.txt":  "not a layout\n",
+}
+
+// badModule writes badFiles and the kodata symlinks no map can hold.
 func badModule(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	files := map[string]string{
-		"go.mod":           "module example.com/bad\n\ngo 1.26\n",
-		"broken/main.go":   "package main\n\nfunc main() { nope() }\n",
-		"lib/lib.go":       "package lib\n",
-		"tmpl/main.go":     "package main\n\nvar v string\n\nfunc main() { println(v) }\n",
-		"esc/main.go":      "package main\n\nfunc main() {}\n",
-		"dangling/main.go": "package main\n\nfunc main() {}\n",
-		"a/app/main.go":    "package main\n\nfunc main() {}\n",
-		"b/app/main.go":    "package main\n\nfunc main() {}\n",
-		"tx/main.go":       "package main\n\nfunc main() {}\n",
-		".ko.yaml":         "builds:\n- id: tmpl\n  main: ./tmpl\n  ldflags: [\"-X main.v={{.Bogus}}\"]\n- id: tx\n  main: ./tx\n  flags: [-toolexec, /bin/true]\n",
-		"unknown.yaml":     "prot: 80\n",
-		"typed.yaml":       "port: eighty\n",
-		"notlayout/x.txt":  "not a layout\n",
-	}
-	hoisttest.WriteFiles(t, dir, files)
+	hoisttest.WriteFiles(t, dir, badFiles)
 	for link, target := range map[string]string{"esc/kodata/passwd": "/etc/passwd", "dangling/kodata/gone": "missing.txt"} {
 		mkdir(t, filepath.Dir(filepath.Join(dir, link)))
 		if err := os.Symlink(target, filepath.Join(dir, link)); err != nil {

@@ -104,14 +104,7 @@ func drain(l v1.Layer) error {
 // promoted repository, not only from the one it was copied from.
 func checkPromotedPlatforms(t *testing.T, ref, built string) {
 	t.Helper()
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := remote.Index(r)
-	if err != nil {
-		t.Fatalf("pulling %s: %v", ref, err)
-	}
+	idx := pull(t, ref, remote.Index)
 	raw, err := idx.RawManifest()
 	if err != nil {
 		t.Fatal(err)
@@ -124,7 +117,7 @@ func checkPromotedPlatforms(t *testing.T, ref, built string) {
 		t.Fatal(err)
 	}
 	for _, d := range m.Manifests {
-		img, err := remote.Image(r.Context().Digest(d.Digest.String()))
+		img, err := remote.Image(must(name.ParseReference(ref)).Context().Digest(d.Digest.String()))
 		if err != nil {
 			t.Fatalf("pulling %s's %s image: %v", ref, d.Platform, err)
 		}

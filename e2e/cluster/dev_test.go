@@ -29,7 +29,7 @@ import (
 // hoist dev with exit 0 and leaves the cluster as it is.
 func TestDevLoop(t *testing.T) {
 	bins := require(t, []string{"kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet"}, "etcd", "containerd", "runc")
-	c, node := startCluster(t, bins)
+	c, node, _ := startCluster(t, bins)
 	cs := kubernetes.NewForConfigOrDie(c.Config)
 	src := copyApp(t)
 	dev := startDev(t, src, "dev", "-f", "deploy/app.yaml", "--repo", "containerd.local",
@@ -84,21 +84,24 @@ func TestDevLoop(t *testing.T) {
 	}
 }
 
-// startCluster starts the control plane and the node, with a registry
-// that serves only the pause image.
-func startCluster(t *testing.T, bins map[string]string) (*clustertest.Cluster, *clustertest.Node) {
+// startCluster starts the control plane and the node, with a registry the
+// node pulls from, which holds the pause image.
+func startCluster(t *testing.T, bins map[string]string) (*clustertest.Cluster, *clustertest.Node, string) {
 	t.Helper()
 	host := registrytest.New(t)
 	cni := goBuild(t, "./test/cluster/cni")
-	mustHoist(t, nil, "build", "--repo", host+"/pause", "--bare", "--base", "scratch", "--port", "0", "./test/cluster/pause")
+	pause := mustHoist(t, nil, "build", "--repo", host+"/pause", "--bare", "--base", "scratch", "--port", "0", "./test/cluster/pause")
+	t.Logf("pause image: %s", strings.TrimSpace(pause.Stdout))
 	s := &clustertest.Stack{}
 	t.Cleanup(s.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // bounds a hung start
 	defer cancel()
+	start := time.Now()
 	c, err := clustertest.Start(ctx, s, t.TempDir(), clustertest.Options{Etcd: bins["etcd"], APIServer: bins["kube-apiserver"]})
 	if err != nil {
 		t.Fatal(err)
 	}
+	plane := time.Since(start)
 	node, err := clustertest.StartNode(ctx, s, c, clustertest.NodeOptions{
 		ControllerManager: bins["kube-controller-manager"], Scheduler: bins["kube-scheduler"],
 		Kubelet: bins["kubelet"], Containerd: bins["containerd"], CNIPlugin: cni,
@@ -107,7 +110,8 @@ func startCluster(t *testing.T, bins map[string]string) (*clustertest.Cluster, *
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c, node
+	t.Logf("control plane ready in %v, node Ready %v after start", plane.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+	return c, node, host
 }
 
 // copyApp copies what building app needs into a scratch module, so the
