@@ -2,6 +2,7 @@ package faults_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -85,20 +86,31 @@ func push(t *testing.T, host string, remote publish.RemoteOptions, archs []strin
 // names can be fetched and verifies.
 func checkComplete(t *testing.T, host, ref, digest string) {
 	t.Helper()
+	desc, err := fetch(t, host, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if desc.Digest.String() != digest {
+		t.Fatalf("%s/%s points at %s, want %s", host, ref, desc.Digest, digest)
+	}
+	if err := validateAll(desc); err != nil {
+		t.Errorf("%s/%s is incomplete: %v", host, ref, err)
+	}
+}
+
+// fetch gets what ref names straight from the registry at host, not
+// through a proxy.
+func fetch(t *testing.T, host, ref string) (*remote.Descriptor, error) {
+	t.Helper()
 	r, err := name.ParseReference(host + "/" + ref)
 	if err != nil {
 		t.Fatal(err)
 	}
 	desc, err := remote.Get(r)
 	if err != nil {
-		t.Fatalf("fetching %s: %v", r, err)
+		return nil, fmt.Errorf("fetching %s: %w", r, err)
 	}
-	if desc.Digest.String() != digest {
-		t.Fatalf("%s points at %s, want %s", r, desc.Digest, digest)
-	}
-	if err := validateAll(desc); err != nil {
-		t.Errorf("%s is incomplete: %v", r, err)
-	}
+	return desc, nil
 }
 
 // validateAll fetches and verifies everything desc names: an index's

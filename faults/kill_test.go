@@ -9,9 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-
 	"github.com/hoist-build/hoist/internal/faultproxy"
 	"github.com/hoist-build/hoist/internal/registrytest"
 )
@@ -179,13 +176,9 @@ func (s repoState) outcome(killed bool) string {
 // otherwise counts the layers a killed run left behind.
 func inspectRepo(t *testing.T, host, repo string, layers []string) repoState {
 	t.Helper()
-	ref, err := name.ParseReference(host + "/" + repo + ":latest")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if desc, err := remote.Get(ref); err == nil {
+	if desc, err := fetch(t, host, repo+":latest"); err == nil {
 		if err := validateAll(desc); err != nil {
-			t.Errorf("%s is tagged but incomplete: %v", ref, err)
+			t.Errorf("%s/%s:latest is tagged but incomplete: %v", host, repo, err)
 		}
 		return repoState{tagged: true, index: desc.MediaType.IsIndex()}
 	}
@@ -207,11 +200,11 @@ func inspectRepo(t *testing.T, host, repo string, layers []string) repoState {
 // shares with it (configs differ, by the trial's label).
 func layerDigests(t *testing.T, host, ref string) []string {
 	t.Helper()
-	r, err := name.ParseReference(host + "/" + ref)
+	desc, err := fetch(t, host, ref)
 	if err != nil {
 		t.Fatal(err)
 	}
-	idx, err := remote.Index(r)
+	idx, err := desc.ImageIndex()
 	if err != nil {
 		t.Fatal(err)
 	}
