@@ -32,9 +32,8 @@ var (
 // sample app is built and pushed once, the Deployment lands naming it by
 // digest, and a second apply of the same input changes nothing.
 func TestApplyDeployManifest(t *testing.T) {
-	c := controlPlane(t)
+	c, dyn := controlPlane(t)
 	host := registrytest.New(t)
-	dyn := dynamic.NewForConfigOrDie(c.Config)
 	apply := []string{"apply", "-f", "deploy/app.yaml", "--repo", host + "/e2e", "--kubeconfig", c.Kubeconfig, "--wait=false"}
 
 	first := mustHoist(t, nil, apply...)
@@ -81,8 +80,7 @@ func TestApplyDeployManifest(t *testing.T) {
 // each run fails with one error naming the object and the field, reports
 // what it applied before, and applies nothing after.
 func TestApplyRejected(t *testing.T) {
-	c := controlPlane(t)
-	dyn := dynamic.NewForConfigOrDie(c.Config)
+	c, dyn := controlPlane(t)
 	cases := []struct {
 		name      string
 		manifest  string

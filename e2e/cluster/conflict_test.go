@@ -10,15 +10,13 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/client-go/dynamic"
 )
 
 // TestApplyConflict: a field another manager took over is not silently
 // taken back; the error names the field and the flag, and
 // --force-conflicts takes it.
 func TestApplyConflict(t *testing.T) {
-	c := controlPlane(t)
-	dyn := dynamic.NewForConfigOrDie(c.Config)
+	c, dyn := controlPlane(t)
 	write := func(value string) string {
 		file := filepath.Join(t.TempDir(), "cm.yaml")
 		if err := os.WriteFile(file, []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: owned}\ndata: {k: "+value+"}\n"), 0o644); err != nil {

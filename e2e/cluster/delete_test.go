@@ -8,15 +8,13 @@ import (
 	"testing"
 
 	"github.com/hoist-build/hoist/internal/hoisttest"
-	"k8s.io/client-go/dynamic"
 )
 
 // TestNamespaceAndDelete applies into a namespace given with -n, then
 // deletes what deploy/app.yaml describes without building it (its ko://
 // image stays unresolved), finding the cluster through KUBECONFIG alone.
 func TestNamespaceAndDelete(t *testing.T) {
-	c := controlPlane(t)
-	dyn := dynamic.NewForConfigOrDie(c.Config)
+	c, dyn := controlPlane(t)
 	kubeconfig := []string{"--kubeconfig", c.Kubeconfig}
 
 	file := filepath.Join(t.TempDir(), "team.yaml")

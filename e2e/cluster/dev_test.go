@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -162,28 +161,17 @@ func newPods(t *testing.T, cs kubernetes.Interface, old string, n int) []corev1.
 // devProcess is a background `hoist dev` and its combined output.
 type devProcess struct {
 	cmd  *exec.Cmd
-	mu   sync.Mutex
-	out  bytes.Buffer
+	out  hoisttest.Output
 	done chan struct{}
 }
 
-func (d *devProcess) Write(p []byte) (int, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.out.Write(p)
-}
-
-func (d *devProcess) output() string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.out.String()
-}
+func (d *devProcess) output() string { return d.out.String() }
 
 func startDev(t *testing.T, dir string, args ...string) *devProcess {
 	t.Helper()
 	d := &devProcess{done: make(chan struct{})}
 	d.cmd = exec.Command(hoisttest.Binary(t), args...)
-	d.cmd.Dir, d.cmd.Stdout, d.cmd.Stderr = dir, d, d
+	d.cmd.Dir, d.cmd.Stdout, d.cmd.Stderr = dir, &d.out, &d.out
 	d.cmd.Env = append(os.Environ(), "HOIST_CACHE="+t.TempDir())
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)

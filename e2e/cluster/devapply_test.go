@@ -33,7 +33,7 @@ data:
 // re-applies only the edited object; a compile error changes nothing; and
 // Ctrl-C with --cleanup deletes what dev applied.
 func TestDevReappliesOnlyWhatChanged(t *testing.T) {
-	c := controlPlane(t)
+	c, _ := controlPlane(t)
 	cs := kubernetes.NewForConfigOrDie(c.Config)
 	host := registrytest.New(t)
 	src := copyApp(t)

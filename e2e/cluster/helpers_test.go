@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"k8s.io/client-go/dynamic"
+
 	"github.com/hoist-build/hoist/internal/clustertest"
 	"github.com/hoist-build/hoist/internal/hoisttest"
 )
@@ -41,11 +43,13 @@ func require(t *testing.T, k8s []string, tools ...string) map[string]string {
 	return found
 }
 
-// controlPlane starts etcd and kube-apiserver for the test.
-func controlPlane(t *testing.T) *clustertest.Cluster {
+// controlPlane starts etcd and kube-apiserver for the test, and gives a
+// client of any kind of object to look at what hoist did.
+func controlPlane(t *testing.T) (*clustertest.Cluster, dynamic.Interface) {
 	t.Helper()
 	bins := require(t, []string{"kube-apiserver"}, "etcd")
-	return clustertest.Run(t, clustertest.Options{Etcd: bins["etcd"], APIServer: bins["kube-apiserver"]})
+	c := clustertest.Run(t, clustertest.Options{Etcd: bins["etcd"], APIServer: bins["kube-apiserver"]})
+	return c, dynamic.NewForConfigOrDie(c.Config)
 }
 
 func TestMain(m *testing.M) { hoisttest.Main(m) }

@@ -23,8 +23,7 @@ import (
 // for, and must return once the status shows every replica updated and
 // available.
 func TestApplyWaitsForRollout(t *testing.T) {
-	c := controlPlane(t)
-	dyn := dynamic.NewForConfigOrDie(c.Config)
+	c, dyn := controlPlane(t)
 	file := filepath.Join(t.TempDir(), "dep.yaml")
 	if err := os.WriteFile(file, []byte(deployment("waited", "replicas: 2")), 0o644); err != nil {
 		t.Fatal(err)
