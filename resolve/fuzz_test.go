@@ -50,6 +50,6 @@ func FuzzReplace(f *testing.F) {
 }
 
 func validYAML(b []byte) bool {
-	_, err := documents(b)
+	_, err := resolve.Parse(b)
 	return err == nil
 }

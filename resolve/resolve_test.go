@@ -3,10 +3,8 @@ package resolve_test
 import (
 	"bytes"
 	"crypto/sha256"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -111,7 +109,7 @@ func TestGoldenDecodes(t *testing.T) {
 // its reference in refs.
 func decodeAll(t *testing.T, b []byte, refs map[string]string) []any {
 	t.Helper()
-	docs, err := documents(b)
+	docs, err := resolve.Parse(b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,23 +123,6 @@ func decodeAll(t *testing.T, b []byte, refs map[string]string) []any {
 		out = append(out, v)
 	}
 	return out
-}
-
-// documents parses every document of a stream as yaml.v3 does.
-func documents(b []byte) ([]*yaml.Node, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	var docs []*yaml.Node
-	for {
-		var n yaml.Node
-		err := dec.Decode(&n)
-		if errors.Is(err, io.EOF) {
-			return docs, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		docs = append(docs, &n)
-	}
 }
 
 func substitute(n *yaml.Node, refs map[string]string) {
