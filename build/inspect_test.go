@@ -12,11 +12,7 @@ import (
 // writeModule creates a throwaway module example.com/x with the given files
 // (path → contents). It has no dependencies, so nothing touches the network.
 func writeModule(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	files["go.mod"] = "module example.com/x\n\ngo 1.26\n"
-	hoisttest.WriteFiles(t, dir, files)
-	return dir
+	return hoisttest.Module(t, "example.com/x", files)
 }
 
 func TestInspect(t *testing.T) {

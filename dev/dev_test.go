@@ -14,16 +14,12 @@ import (
 // module writes a module with two commands sharing a library, one with
 // kodata, and returns its directory.
 func module(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	hoisttest.WriteFiles(t, dir, map[string]string{
-		"go.mod":               "module example.com/svc\n\ngo 1.26\n",
+	return hoisttest.Module(t, "example.com/svc", map[string]string{
 		"cmd/api/main.go":      "package main\n\nimport _ \"example.com/svc/lib\"\n\nfunc main() {}\n",
 		"cmd/api/kodata/a.txt": "static\n",
 		"cmd/worker/main.go":   "package main\n\nfunc main() {}\n",
 		"lib/lib.go":           "package lib\n",
 	})
-	return dir
 }
 
 func TestAffected(t *testing.T) {

@@ -21,3 +21,14 @@ func WriteFiles(t testing.TB, dir string, files map[string]string) {
 		}
 	}
 }
+
+// Module writes a module named path, with no dependencies (so building it
+// never touches the network), and files into a new temporary directory,
+// and returns that directory.
+func Module(t testing.TB, path string, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	WriteFiles(t, dir, map[string]string{"go.mod": "module " + path + "\n\ngo 1.26\n"})
+	WriteFiles(t, dir, files)
+	return dir
+}
