@@ -39,10 +39,9 @@ func netBindCap() string {
 // end-to-end test would hide a broken runner.
 func requirePrivileges(t *testing.T, needRunc bool) {
 	t.Helper()
-	hoisttest.Need(t, os.Geteuid() == 0, "root")
+	hoisttest.NeedRoot(t)
 	if needRunc {
-		_, err := exec.LookPath("runc")
-		hoisttest.Need(t, err == nil, "runc in PATH")
+		hoisttest.NeedTools(t, "runc")
 	}
 }
 
