@@ -33,7 +33,7 @@ func TestNeed(t *testing.T) {
 }
 
 func TestNeedToolsFindsPaths(t *testing.T) {
-	got := NeedTools(t, "go")
+	got := NeedTools(t, "install Go", "go")
 	if got["go"] == "" {
 		t.Errorf("NeedTools(go) = %v, want go's path", got)
 	}

@@ -41,7 +41,7 @@ func requirePrivileges(t *testing.T, needRunc bool) {
 	t.Helper()
 	hoisttest.NeedRoot(t)
 	if needRunc {
-		hoisttest.NeedTools(t, "runc")
+		hoisttest.NeedTools(t, "apt-get install runc", "runc")
 	}
 }
 
