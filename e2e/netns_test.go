@@ -30,7 +30,7 @@ func netns(t *testing.T, pid int) string {
 func getInNetns(ctx context.Context, pid int, url string) (string, error) {
 	client := &http.Client{Transport: &http.Transport{
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			return runctest.DialInNetns(ctx, pid, network, addr)
+			return runctest.DialInNetns(ctx, fmt.Sprintf("/proc/%d/ns/net", pid), network, addr)
 		},
 		DisableKeepAlives: true,
 	}}

@@ -19,7 +19,7 @@ import (
 func requireTools(t *testing.T, tools ...string) {
 	t.Helper()
 	hoisttest.NeedRoot(t)
-	hoisttest.NeedTools(t, tools...)
+	hoisttest.NeedTools(t, ".ci/run installs them", tools...)
 }
 
 // runTool runs a command to completion and fails the test if it fails,

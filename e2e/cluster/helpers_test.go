@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,18 +28,12 @@ func binDir(t *testing.T) string {
 // missing (.ci/run provides them) and skipping elsewhere.
 func require(t *testing.T, k8s []string, tools ...string) map[string]string {
 	t.Helper()
-	found := hoisttest.NeedTools(t, tools...)
+	hint := "run test/cluster/build.sh " + strings.Join(k8s, " ") + " and apt-get install " + strings.Join(tools, " ")
 	dir := binDir(t)
-	var missing []string
 	for _, name := range k8s {
-		p := filepath.Join(dir, name)
-		if _, err := os.Stat(p); err != nil {
-			missing = append(missing, p)
-		}
-		found[name] = p
+		tools = append(tools, filepath.Join(dir, name))
 	}
-	hoisttest.Need(t, len(missing) == 0, fmt.Sprintf("%v (run test/cluster/build.sh %s)", missing, strings.Join(k8s, " ")))
-	return found
+	return hoisttest.NeedTools(t, hint, tools...)
 }
 
 // controlPlane starts etcd and kube-apiserver for the test, and gives a

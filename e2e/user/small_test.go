@@ -14,7 +14,7 @@ import (
 // TestTarballDigest: the digest hoist prints for a tarball is the one
 // skopeo reports when it reads the file.
 func TestTarballDigest(t *testing.T) {
-	skopeo := hoisttest.NeedTools(t, "skopeo")["skopeo"]
+	skopeo := hoisttest.NeedTools(t, "apt-get install skopeo", "skopeo")["skopeo"]
 	dir := service(t, nil)
 	r := hoist(t, dir, userEnv(t), "build", "--tarball", "hello.tar")
 	if r.Code != 0 {

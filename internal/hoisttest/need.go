@@ -1,8 +1,10 @@
 package hoisttest
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -14,9 +16,10 @@ func NeedRoot(t testing.TB) {
 	Need(t, os.Geteuid() == 0, "root")
 }
 
-// NeedTools is Need for commands in PATH: it returns the path of each of
-// tools, by name.
-func NeedTools(t testing.TB, tools ...string) map[string]string {
+// NeedTools is Need for commands: each of tools is looked up in PATH or,
+// when it names a path (a binary a script builds), there. It returns their
+// paths by base name; hint tells a developer how to get what is missing.
+func NeedTools(t testing.TB, hint string, tools ...string) map[string]string {
 	t.Helper()
 	found := map[string]string{}
 	var missing []string
@@ -26,8 +29,8 @@ func NeedTools(t testing.TB, tools ...string) map[string]string {
 			missing = append(missing, name)
 			continue
 		}
-		found[name] = p
+		found[filepath.Base(name)] = p
 	}
-	Need(t, len(missing) == 0, strings.Join(missing, ", ")+" in PATH")
+	Need(t, len(missing) == 0, fmt.Sprintf("%s (%s)", strings.Join(missing, ", "), hint))
 	return found
 }
