@@ -47,7 +47,7 @@ func badModule(t *testing.T) string {
 func amd64Base(t *testing.T) string {
 	t.Helper()
 	ref := registrytest.New(t) + "/base:amd64"
-	hoisttest.PushImage(t, ref, registrytest.PlatformImage(t, v1.Platform{OS: "linux", Architecture: "amd64"}))
+	registrytest.Write(t, ref, registrytest.PlatformImage(t, v1.Platform{OS: "linux", Architecture: "amd64"}))
 	return ref
 }
 

@@ -104,17 +104,13 @@ func drain(l v1.Layer) error {
 // promoted repository, not only from the one it was copied from.
 func checkPromotedPlatforms(t *testing.T, ref, built string) {
 	t.Helper()
-	idx := pull(t, ref, remote.Index)
+	idx, m := registrytest.Index(t, ref)
 	raw, err := idx.RawManifest()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got, want := childDigests(t, string(raw)), childDigests(t, built); got != want || !strings.Contains(got, "linux/arm64=") {
 		t.Fatalf("%s lists %s, want %s", ref, got, want)
-	}
-	m, err := idx.IndexManifest()
-	if err != nil {
-		t.Fatal(err)
 	}
 	for _, d := range m.Manifests {
 		img, err := remote.Image(must(name.ParseReference(ref)).Context().Digest(d.Digest.String()))

@@ -14,7 +14,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
 
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/hoist-build/hoist/assemble"
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/internal/runctest"
@@ -46,7 +45,7 @@ func TestGeneratedDeploymentRuns(t *testing.T) {
 	if !strings.HasPrefix(c.Image, host+"/e2e/app@sha256:") {
 		t.Fatalf("resolved image = %q, want a digest in %s/e2e/app", c.Image, host)
 	}
-	img := pull(t, c.Image, remote.Image)
+	img := pull(t, c.Image)
 	cfg, err := img.ConfigFile()
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/internal/runctest"
@@ -48,7 +47,7 @@ func TestAppRunsNonRootOnPort80(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	c := serve(ctx, t, pull(t, lines[0], remote.Image), runctest.Options{}, 80, "/healthz")
+	c := serve(ctx, t, pull(t, lines[0]), runctest.Options{}, 80, "/healthz")
 	checkProcess(t, c.PID())
 	for path, want := range map[string]string{
 		"/":            `{"Hello":"World"}`,

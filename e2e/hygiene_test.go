@@ -12,9 +12,9 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 	"github.com/hoist-build/hoist/internal/hoisttest"
+	"github.com/hoist-build/hoist/internal/registrytest"
 )
 
 // TestImageHygiene builds app with a canary in the environment and checks
@@ -67,13 +67,9 @@ func onlyImage(t *testing.T, dir string) v1.Image {
 // onlyEntry opens an OCI layout that must list exactly one artifact.
 func onlyEntry(t *testing.T, dir string) (v1.ImageIndex, v1.Descriptor) {
 	t.Helper()
-	ii, err := layout.ImageIndexFromPath(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := ii.IndexManifest()
-	if err != nil || len(m.Manifests) != 1 {
-		t.Fatalf("layout %s: %v, want exactly one entry", dir, err)
+	ii, m := registrytest.LayoutIndex(t, dir)
+	if len(m.Manifests) != 1 {
+		t.Fatalf("layout %s lists %d entries, want exactly one", dir, len(m.Manifests))
 	}
 	return ii, m.Manifests[0]
 }

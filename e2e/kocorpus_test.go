@@ -208,9 +208,7 @@ func replaceValue(text, ref, local string) string {
 
 func pushIndex(t *testing.T, ref string, idx v1.ImageIndex) {
 	t.Helper()
-	if err := remote.WriteIndex(must(name.ParseReference(ref)), idx); err != nil {
-		t.Fatalf("pushing %s: %v", ref, err)
-	}
+	registrytest.Write(t, ref, idx)
 }
 
 // layoutBinaries maps "app platform" to the binary's sha256 and its

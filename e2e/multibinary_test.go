@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/internal/runctest"
@@ -43,7 +42,7 @@ func TestSeveralCommandsRun(t *testing.T) {
 	if len(lines) != 1 || !strings.HasPrefix(lines[0], host+"/multi/pair@sha256:") {
 		t.Fatalf("stdout = %q, want one reference to the image pair", lines)
 	}
-	img := pull(t, lines[0], remote.Image)
+	img := pull(t, lines[0])
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	for _, tc := range []struct {

@@ -12,19 +12,18 @@ import (
 	"github.com/hoist-build/hoist/internal/runctest"
 )
 
-// pull reads the image (get: remote.Image) or index (remote.Index) ref
-// names from its registry, as a node would.
-func pull[T any](t *testing.T, ref string, get func(name.Reference, ...remote.Option) (T, error)) T {
+// pull reads the image ref names from its registry, as a node would.
+func pull(t *testing.T, ref string) v1.Image {
 	t.Helper()
 	r, err := name.ParseReference(strings.TrimSpace(ref))
 	if err != nil {
 		t.Fatalf("%q is not a reference: %v", ref, err)
 	}
-	v, err := get(r)
+	img, err := remote.Image(r)
 	if err != nil {
 		t.Fatalf("pulling %s: %v", ref, err)
 	}
-	return v
+	return img
 }
 
 // serve runs img under runc until the test ends and waits until it

@@ -142,5 +142,5 @@ func containsAny(s string, subs []string) bool {
 // pushBase writes a small linux/amd64 image to ref, as a base to pull.
 func pushBase(t *testing.T, ref string) {
 	t.Helper()
-	hoisttest.PushImage(t, ref, registrytest.PlatformImage(t, v1.Platform{OS: "linux", Architecture: "amd64"}), remote.WithAuthFromKeychain(anonymous{}))
+	registrytest.Write(t, ref, registrytest.PlatformImage(t, v1.Platform{OS: "linux", Architecture: "amd64"}), remote.WithAuthFromKeychain(anonymous{}))
 }

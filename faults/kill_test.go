@@ -200,18 +200,7 @@ func inspectRepo(t *testing.T, host, repo string, layers []string) repoState {
 // shares with it (configs differ, by the trial's label).
 func layerDigests(t *testing.T, host, ref string) []string {
 	t.Helper()
-	desc, err := fetch(t, host, ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := desc.ImageIndex()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := idx.IndexManifest()
-	if err != nil {
-		t.Fatal(err)
-	}
+	idx, m := registrytest.Index(t, host+"/"+ref)
 	seen := map[string]bool{}
 	for _, d := range m.Manifests {
 		img, err := idx.Image(d.Digest)
