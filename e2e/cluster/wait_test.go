@@ -11,10 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hoist-build/hoist/internal/hoisttest"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/dynamic"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // TestApplyWaitsForRollout plays the Deployment controller, which this
