@@ -148,7 +148,7 @@ func TestDistroless(t *testing.T) {
 	}
 	for _, p := range platforms {
 		t.Run(p.String(), func(t *testing.T) {
-			img, err := Distroless(p, base)
+			img, err := Distroless(p, base, created)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -34,7 +34,7 @@ func appLayer(t *testing.T, name string) Layer {
 // base carries: Cmd, Hostname, its own ports, labels and history times.
 func pulledLikeBase(t *testing.T, p v1.Platform) v1.Image {
 	t.Helper()
-	img, err := Distroless(p, distrolessLayers(t))
+	img, err := Distroless(p, distrolessLayers(t), created)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestImage(t *testing.T) {
 
 func TestImageKeepsBaseSettingsWhenUnset(t *testing.T) {
 	p := v1.Platform{OS: "linux", Architecture: "amd64"}
-	base, err := Distroless(p, distrolessLayers(t))
+	base, err := Distroless(p, distrolessLayers(t), created)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ func platformImages(t *testing.T, platforms ...v1.Platform) []v1.Image {
 	app := appLayer(t, "app")
 	var out []v1.Image
 	for _, p := range platforms {
-		b, err := Distroless(p, base)
+		b, err := Distroless(p, base, created)
 		if err != nil {
 			t.Fatal(err)
 		}

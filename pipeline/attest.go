@@ -27,7 +27,7 @@ func attestOptions(opts Options, b *bases, t *target, art publish.Artifact, ref 
 		Artifact:     art,
 		Binaries:     map[string]string{},
 		SBOM:         opts.SBOM,
-		Base:         baseComponents(opts, b, t.base),
+		Base:         t.base.Components,
 		NoProvenance: !opts.Provenance,
 		Build: attest.Build{
 			Source: sourceURL(t.pkg.Module.Path),
@@ -48,15 +48,4 @@ func attestOptions(opts Options, b *bases, t *target, art publish.Artifact, ref 
 		a.Binaries[p.String()] = t.bins[i]
 	}
 	return a
-}
-
-func baseComponents(opts Options, b *bases, base string) func(string) []sbom.Component {
-	switch base {
-	case "", BaseDistroless:
-		return func(goVersion string) []sbom.Component { return sbom.DistrolessBase(opts.CAVersion, goVersion) }
-	case BaseScratch:
-		return nil
-	}
-	digest := b.pulledDigest(base)
-	return func(string) []sbom.Component { return []sbom.Component{sbom.PulledBase(base, digest)} }
 }

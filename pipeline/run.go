@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"path"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/hoist-build/hoist/assemble"
+	"github.com/hoist-build/hoist/base"
 	"github.com/hoist-build/hoist/build"
 	"github.com/hoist-build/hoist/layers"
 	"github.com/hoist-build/hoist/publish"
@@ -39,9 +39,8 @@ type target struct {
 	platforms []v1.Platform
 	imgs      []v1.Image // one per platform, in platforms order
 	bins      []string   // the binary of each image, for the SBOM
-	// base is the package's base image reference (or distroless/scratch),
-	// ko its .ko.yaml build settings.
-	base string
+	// base is the package's base image, ko its .ko.yaml build settings.
+	base base.Base
 	ko   koEntry
 	// image, when set, is the name the image is published under, and extra
 	// the other commands it holds (a .hoist.yaml images entry): this
@@ -62,20 +61,12 @@ type target struct {
 // Run builds every package for every platform, then publishes them all. An
 // error anywhere before publishing publishes nothing.
 func Run(ctx context.Context, opts Options) ([]Result, error) {
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	if len(opts.Platforms) == 0 {
-		opts.Platforms = []v1.Platform{{OS: "linux", Architecture: "amd64"}}
-	}
+	opts = opts.withDefaults()
 	tc, err := build.LoadToolchain(ctx, opts.Dir, opts.Environ)
 	if err != nil {
 		return nil, err
 	}
-	bases, err := newBases(ctx, opts, tc)
-	if err != nil {
-		return nil, err
-	}
+	bases := newBases(ctx, opts, tc)
 	targets, err := inspect(ctx, opts, bases)
 	if err != nil {
 		return nil, err
@@ -169,7 +160,7 @@ func newTarget(ctx context.Context, opts Options, bases *bases, p string) (*targ
 		snap.Package = pkg
 	}
 	t := &target{pkg: pkg, name: publish.ImageName(pkg.ImportPath), bin: appFilename(pkg.ImportPath), snap: snap,
-		unverified: !snap.valid && snap.packageValid, base: opts.baseFor(pkg.ImportPath), platforms: opts.Platforms}
+		unverified: !snap.valid && snap.packageValid, base: bases.For(pkg.ImportPath), platforms: opts.Platforms}
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		data := build.NewData(ctx, pkg.Dir, opts.Environ, opts.Created)
@@ -187,7 +178,7 @@ func newTarget(ctx context.Context, opts Options, bases *bases, p string) (*targ
 		opts.Logger.Info("using build config "+t.ko.ID, "package", pkg.ImportPath)
 	}
 	if opts.AllPlatforms {
-		if t.platforms, err = bases.allPlatforms(ctx, t.base); err != nil {
+		if t.platforms, err = t.base.Platforms(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -242,7 +233,7 @@ func buildAll(ctx context.Context, opts Options, bases *bases, targets []*target
 
 // buildOne returns the platform's image and the path of its binary.
 func buildOne(ctx context.Context, opts Options, bases *bases, t *target, p v1.Platform, key string) (v1.Image, string, error) {
-	base, err := bases.image(ctx, t.base, p)
+	base, err := t.base.Image(ctx, p)
 	if err != nil {
 		return nil, "", err
 	}

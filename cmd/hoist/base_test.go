@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 
+	"github.com/hoist-build/hoist/base"
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/publish"
 )
@@ -51,7 +52,7 @@ func TestBasePublishesIndex(t *testing.T) {
 		}
 		checkBaseImage(t, img, *d.Platform)
 	}
-	want := slices.Clone(allPlatforms)
+	want := slices.Clone(base.AllPlatforms)
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("platforms = %q, want %q", got, want)

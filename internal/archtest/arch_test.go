@@ -14,7 +14,7 @@ const module = "github.com/hoist-build/hoist/"
 // internal/* may always be imported by non-internal packages; cmd/hoist
 // may import any library; tests, e2e, faults and bench are not libraries.
 var allowed = map[string][]string{
-	"layers":     {},
+	"layers":     {"cache"},
 	"cache":      {},
 	"config":     {},
 	"registry":   {},
@@ -24,6 +24,7 @@ var allowed = map[string][]string{
 	"app":        {},
 	"build":      {"cache"},
 	"assemble":   {"layers"},
+	"base":       {"layers", "assemble", "cache", "sbom"},
 	"publish":    {"registry"},
 	"containerd": {"publish"},
 	"sbom":       {},
@@ -31,7 +32,7 @@ var allowed = map[string][]string{
 	"attest":     {"sbom", "provenance", "publish"},
 	"sign":       {"sbom", "provenance", "publish"},
 	"manifests":  {"layers", "publish", "resolve"},
-	"pipeline":   {"build", "cache", "config", "layers", "assemble", "publish", "sbom", "attest", "sign"},
+	"pipeline":   {"build", "cache", "config", "layers", "assemble", "base", "publish", "sbom", "attest", "sign"},
 }
 
 // leaves are never libraries: nothing may import them.

@@ -1,4 +1,4 @@
-package assemble_test
+package base_test
 
 import (
 	"archive/zip"
@@ -12,7 +12,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 
-	"github.com/hoist-build/hoist/assemble"
+	"github.com/hoist-build/hoist/base"
+	"github.com/hoist-build/hoist/cache"
 	"github.com/hoist-build/hoist/layers"
 )
 
@@ -34,10 +35,39 @@ func tinyZoneinfo(t *testing.T) []byte {
 	return buf.Bytes()
 }
 
+func distroless(t *testing.T, when time.Time, c *cache.Cache) *base.Distroless {
+	zoneinfo := tinyZoneinfo(t)
+	return base.NewDistroless(base.DistrolessOptions{
+		Zoneinfo: func() ([]byte, error) { return zoneinfo, nil },
+		Layers:   layers.Options{Time: when, Dir: t.TempDir()},
+		Cache:    c,
+	})
+}
+
+// TestDistrolessImages: the synthesized base on its own (hoist base), with
+// and without a cache, is dated and shares its layers across platforms.
 func TestDistrolessImages(t *testing.T) {
+	c, err := cache.Open(t.TempDir(), 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var digests []string
+	for _, c := range []*cache.Cache{nil, c, c} {
+		digests = append(digests, checkDistrolessImages(t, distroless(t, time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC), c)))
+	}
+	if digests[0] != digests[1] || digests[1] != digests[2] {
+		t.Errorf("index digests without a cache, writing it and reading it: %v; want one", digests)
+	}
+	if _, err := base.Images(context.Background(), distroless(t, time.Time{}, nil), nil); err == nil {
+		t.Error("no platform gave no error")
+	}
+}
+
+func checkDistrolessImages(t *testing.T, b base.Base) string {
+	t.Helper()
 	when := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
 	platforms := []v1.Platform{{OS: "linux", Architecture: "arm", Variant: "v7"}, {OS: "linux", Architecture: "amd64"}}
-	imgs, err := assemble.DistrolessImages(context.Background(), tinyZoneinfo(t), platforms, layers.Options{Time: when})
+	imgs, err := base.Images(context.Background(), b, platforms)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,9 +99,11 @@ func TestDistrolessImages(t *testing.T) {
 	if len(layerSets[0]) != 3 || !slices.Equal(layerSets[0], layerSets[1]) {
 		t.Errorf("layers per platform %v; want the same three shared by every platform", layerSets)
 	}
-	if _, err := assemble.DistrolessImages(context.Background(), tinyZoneinfo(t), nil, layers.Options{}); err == nil {
-		t.Error("no platform gave no error")
+	d, err := imgs[0].Digest()
+	if err != nil {
+		t.Fatal(err)
 	}
+	return d.String()
 }
 
 func layerDigestsOf(t *testing.T, img v1.Image) []v1.Hash {
@@ -89,4 +121,20 @@ func layerDigestsOf(t *testing.T, img v1.Image) []v1.Hash {
 		out = append(out, d)
 	}
 	return out
+}
+
+func TestChoiceFor(t *testing.T) {
+	c := base.Choice{Overrides: map[string]string{"example.com/m/cmd/a": "reg/a"}, Default: "reg/default"}
+	for ip, want := range map[string]string{"example.com/M/cmd/a": "reg/a", "example.com/m/cmd/b": "reg/default"} {
+		if got := c.For(ip); got != want {
+			t.Errorf("For(%s) = %s, want %s", ip, got, want)
+		}
+	}
+	c.Base = "forced"
+	if got := c.For("example.com/m/cmd/a"); got != "forced" {
+		t.Errorf("a base given to hoist must win: %s", got)
+	}
+	if got := (base.Choice{}).For("x"); got != base.DistrolessName {
+		t.Errorf("default base %s", got)
+	}
 }
