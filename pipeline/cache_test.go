@@ -84,7 +84,7 @@ func TestCacheFollowsInputs(t *testing.T) {
 // corruptEntries flips the first byte of every cached layer blob.
 func corruptEntries(t *testing.T, cacheDir string) {
 	t.Helper()
-	blobs, _ := filepath.Glob(filepath.Join(cacheDir, "entries", "*", "layer"))
+	blobs, _ := filepath.Glob(filepath.Join(cacheDir, "entries", "*", "layer-*"))
 	if len(blobs) == 0 {
 		t.Fatal("no cached layer to corrupt")
 	}
