@@ -107,6 +107,36 @@ func byName(files []tarFile) map[string]tarFile {
 	return m
 }
 
+// wantHeader is what a test expects of one tar entry.
+type wantHeader struct {
+	name       string
+	typ        byte
+	mode       int64
+	uid, gid   int
+	data, link string
+}
+
+// checkHeaders checks each wanted entry of files: type, mode, owner and
+// link target, and with withData also the content and size.
+func checkHeaders(t *testing.T, files map[string]tarFile, want []wantHeader, withData bool) {
+	t.Helper()
+	for _, w := range want {
+		f, ok := files[w.name]
+		if !ok {
+			t.Errorf("%s missing", w.name)
+			continue
+		}
+		h := f.hdr
+		if h.Typeflag != w.typ || h.Mode != w.mode || h.Uid != w.uid || h.Gid != w.gid || h.Linkname != w.link {
+			t.Errorf("%s: type %q mode %o owner %d:%d link %q, want %q %o %d:%d %q",
+				w.name, h.Typeflag, h.Mode, h.Uid, h.Gid, h.Linkname, w.typ, w.mode, w.uid, w.gid, w.link)
+		}
+		if withData && (string(f.data) != w.data || h.Size != int64(len(w.data))) {
+			t.Errorf("%s: data %q (size %d), want %q", w.name, f.data, h.Size, w.data)
+		}
+	}
+}
+
 func names(files []tarFile) []string {
 	var out []string
 	for _, f := range files {
@@ -115,7 +145,7 @@ func names(files []tarFile) []string {
 	return out
 }
 
-func mustNew(t *testing.T, entries []Entry, opts Options) v1.Layer {
+func mustNew(t *testing.T, entries []Entry, opts Options) *Blob {
 	t.Helper()
 	l, err := New(context.Background(), entries, opts)
 	if err != nil {
