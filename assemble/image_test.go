@@ -80,6 +80,18 @@ func TestImage(t *testing.T) {
 	}
 
 	cfg := configOf(t, img)
+	checkImageConfig(t, cfg)
+	checkImageHistory(t, img, cfg, app)
+	// The base is left as it was.
+	if bc := configOf(t, base).Config; !reflect.DeepEqual(bc.Cmd, []string{"/bin/sh"}) || bc.Hostname != "builder-42" {
+		t.Errorf("Image modified its base: %+v", bc)
+	}
+}
+
+// checkImageConfig checks TestImage's options made it into the config,
+// merged with the base's.
+func checkImageConfig(t *testing.T, cfg *v1.ConfigFile) {
+	t.Helper()
 	c := cfg.Config
 	if !reflect.DeepEqual(c.Entrypoint, []string{"/ko-app/app"}) || c.Cmd != nil {
 		t.Errorf("Entrypoint %q Cmd %q, want [/ko-app/app] and no Cmd", c.Entrypoint, c.Cmd)
@@ -104,8 +116,12 @@ func TestImage(t *testing.T) {
 	if cfg.OS != "linux" || cfg.Architecture != "arm" || cfg.Variant != "v7" {
 		t.Errorf("platform %s/%s/%s", cfg.OS, cfg.Architecture, cfg.Variant)
 	}
+}
 
-	// Created, and every history entry, is the given time in UTC.
+// checkImageHistory: Created, and every history entry, is the given time in
+// UTC, and the app layer comes last with its history and annotations.
+func checkImageHistory(t *testing.T, img v1.Image, cfg *v1.ConfigFile, app Layer) {
+	t.Helper()
 	if !cfg.Created.Equal(created) {
 		t.Errorf("Created %v, want %v", cfg.Created, created)
 	}
@@ -136,11 +152,6 @@ func TestImage(t *testing.T) {
 	}
 	if m.MediaType != types.OCIManifestSchema1 {
 		t.Errorf("manifest media type %q", m.MediaType)
-	}
-
-	// The base is left as it was.
-	if bc := configOf(t, base).Config; !reflect.DeepEqual(bc.Cmd, []string{"/bin/sh"}) || bc.Hostname != "builder-42" {
-		t.Errorf("Image modified its base: %+v", bc)
 	}
 }
 

@@ -69,27 +69,34 @@ func TestIndex(t *testing.T) {
 		if mt, _ := idx.MediaType(); mt != types.OCIImageIndex {
 			t.Errorf("%s: media type %q", name, mt)
 		}
-		im, err := idx.IndexManifest()
-		if err != nil {
-			t.Fatal(err)
+		checkIndexManifests(t, name, idx, byPlatform)
+	}
+}
+
+// checkIndexManifests: one OCI manifest per platform, sorted, each that
+// platform's image.
+func checkIndexManifests(t *testing.T, name string, idx v1.ImageIndex, byPlatform map[string]v1.Image) {
+	t.Helper()
+	im, err := idx.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, desc := range im.Manifests {
+		if desc.Platform == nil {
+			t.Fatalf("%s: descriptor %s has no platform", name, desc.Digest)
 		}
-		var got []string
-		for _, desc := range im.Manifests {
-			if desc.Platform == nil {
-				t.Fatalf("%s: descriptor %s has no platform", name, desc.Digest)
-			}
-			got = append(got, desc.Platform.String())
-			want := byPlatform[desc.Platform.String()]
-			if want == nil || desc.Digest != digestOf(t, want) {
-				t.Errorf("%s: %s points at %s, not that platform's image", name, desc.Platform, desc.Digest)
-			}
-			if desc.MediaType != types.OCIManifestSchema1 {
-				t.Errorf("%s: %s media type %q", name, desc.Platform, desc.MediaType)
-			}
+		got = append(got, desc.Platform.String())
+		want := byPlatform[desc.Platform.String()]
+		if want == nil || desc.Digest != digestOf(t, want) {
+			t.Errorf("%s: %s points at %s, not that platform's image", name, desc.Platform, desc.Digest)
 		}
-		if want := []string{"linux/amd64", "linux/arm/v7", "linux/arm64"}; !reflect.DeepEqual(got, want) {
-			t.Errorf("%s: platforms %q, want %q", name, got, want)
+		if desc.MediaType != types.OCIManifestSchema1 {
+			t.Errorf("%s: %s media type %q", name, desc.Platform, desc.MediaType)
 		}
+	}
+	if want := []string{"linux/amd64", "linux/arm/v7", "linux/arm64"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("%s: platforms %q, want %q", name, got, want)
 	}
 }
 
