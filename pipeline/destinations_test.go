@@ -54,10 +54,7 @@ func TestMultiPlatformIndex(t *testing.T) {
 func TestLayoutAndTarball(t *testing.T) {
 	root := repoRoot(t)
 	layoutDir := filepath.Join(t.TempDir(), "oci")
-	lay, err := publish.NewLayout(layoutDir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	lay := layoutAt(t, layoutDir)
 	fromLayout := run(t, options(t, root, lay))
 	tarPath := filepath.Join(t.TempDir(), "app.tar")
 	tb, err := publish.NewTarball(tarPath, "", nil)

@@ -19,7 +19,6 @@ import (
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/layers"
 	"github.com/hoist-build/hoist/pipeline"
-	"github.com/hoist-build/hoist/publish"
 )
 
 // pushBase pushes an index of tiny images, one per platform, whose config
@@ -238,10 +237,7 @@ func TestPulledBaseToLayout(t *testing.T) {
 	base := host + "/layoutbase:latest"
 	pushBase(t, base, "", []layers.Entry{layers.File("/etc/base.txt", 0o644, []byte("base"))}, v1.Platform{OS: "linux", Architecture: "amd64"})
 	opts := koModule(t, host, "defaultBaseImage: "+base+"\n", "package main\n\nfunc main() {}\n")
-	pub, err := publish.NewLayout(filepath.Join(t.TempDir(), "layout"), []string{"latest"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pub := layoutAt(t, filepath.Join(t.TempDir(), "layout"), "latest")
 	opts.Publisher = pub
 	run(t, opts)
 }

@@ -255,10 +255,7 @@ func TestCompileErrorKeepsDiagnostics(t *testing.T) {
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "go.mod"), "module example.com/broken\n\ngo 1.26\n")
 	write(t, filepath.Join(dir, "main.go"), "package main\n\nfunc main() { undefinedThing() }\n")
-	lay, err := publish.NewLayout(filepath.Join(dir, "out"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	lay := layoutAt(t, filepath.Join(dir, "out"))
 	opts := options(t, dir, lay)
 	opts.Packages = []string{"."}
 	var stderr bytes.Buffer
