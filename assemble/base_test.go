@@ -5,9 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -17,28 +14,15 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/layers"
 )
 
 var created = time.Date(2024, 1, 2, 3, 4, 5, 0, time.FixedZone("CET", 3600))
 
-// zoneinfoZip reads the toolchain's zoneinfo.zip, as the pipeline does.
-func zoneinfoZip(t *testing.T) []byte {
-	t.Helper()
-	out, err := exec.Command("go", "env", "GOROOT").Output()
-	if err != nil {
-		t.Fatalf("go env GOROOT: %v", err)
-	}
-	b, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "lib", "time", "zoneinfo.zip"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func distrolessLayers(t *testing.T) []Layer {
 	t.Helper()
-	ls, err := DistrolessLayers(context.Background(), zoneinfoZip(t), layers.Options{Time: created})
+	ls, err := DistrolessLayers(context.Background(), hoisttest.Zoneinfo(t), layers.Options{Time: created})
 	if err != nil {
 		t.Fatalf("DistrolessLayers: %v", err)
 	}
@@ -133,7 +117,7 @@ func TestDistrolessLayersErrors(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := DistrolessLayers(ctx, zoneinfoZip(t), layers.Options{}); !errors.Is(err, context.Canceled) {
+	if _, err := DistrolessLayers(ctx, hoisttest.Zoneinfo(t), layers.Options{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("canceled context: error %v, want context.Canceled", err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hoist-build/hoist/base"
 	"github.com/hoist-build/hoist/cache"
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/layers"
 )
 
@@ -94,7 +95,7 @@ func checkDistrolessImages(t *testing.T, b base.Base) string {
 				t.Errorf("%s: history %q dated %v, want %v", platforms[i].String(), h.CreatedBy, h.Created, when)
 			}
 		}
-		layerSets = append(layerSets, layerDigestsOf(t, img))
+		layerSets = append(layerSets, hoisttest.LayerDigests(t, img))
 	}
 	if len(layerSets[0]) != 3 || !slices.Equal(layerSets[0], layerSets[1]) {
 		t.Errorf("layers per platform %v; want the same three shared by every platform", layerSets)
@@ -104,23 +105,6 @@ func checkDistrolessImages(t *testing.T, b base.Base) string {
 		t.Fatal(err)
 	}
 	return d.String()
-}
-
-func layerDigestsOf(t *testing.T, img v1.Image) []v1.Hash {
-	t.Helper()
-	ls, err := img.Layers()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []v1.Hash
-	for _, l := range ls {
-		d, err := l.Digest()
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, d)
-	}
-	return out
 }
 
 func TestChoiceFor(t *testing.T) {

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/x509roots/fallback/bundle"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // baseFileHeaders are all the entries of the base files layer.
@@ -125,7 +127,7 @@ func TestCACerts(t *testing.T) {
 }
 
 func TestTzdata(t *testing.T) {
-	zipData := zoneinfoZip(t)
+	zipData := hoisttest.Zoneinfo(t)
 	entries, err := Tzdata(zipData)
 	if err != nil {
 		t.Fatal(err)

@@ -8,9 +8,7 @@ import (
 	"errors"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -179,18 +177,4 @@ func writeFile(t *testing.T, p string, data string, mode os.FileMode) {
 	if err := os.Chmod(p, mode); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// zoneinfoZip reads the toolchain's zoneinfo.zip, as the pipeline does.
-func zoneinfoZip(t *testing.T) []byte {
-	t.Helper()
-	out, err := exec.Command("go", "env", "GOROOT").Output()
-	if err != nil {
-		t.Fatalf("go env GOROOT: %v", err)
-	}
-	b, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "lib", "time", "zoneinfo.zip"))
-	if err != nil {
-		t.Fatalf("reading zoneinfo.zip: %v", err)
-	}
-	return b
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 
 	"github.com/hoist-build/hoist/base"
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/publish"
 )
@@ -210,19 +211,7 @@ func TestBaseUnderBuild(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ls, err := img.Layers()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var digests []v1.Hash
-		for _, l := range ls {
-			d, err := l.Digest()
-			if err != nil {
-				t.Fatal(err)
-			}
-			digests = append(digests, d)
-		}
-		return digests
+		return hoisttest.LayerDigests(t, img)
 	}
 	pulled := layersOf(strings.TrimSpace(base), "pulled")
 	synthesized := layersOf("distroless", "synthesized")
