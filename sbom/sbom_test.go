@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/hoist-build/hoist/sbom"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 const (
@@ -19,21 +21,15 @@ const (
 )
 
 func buildInfo() *debug.BuildInfo {
-	return &debug.BuildInfo{
-		GoVersion: "go1.26.8 X:nodwarf5",
-		Path:      "example.com/shop/cmd/api",
-		Main:      debug.Module{Path: "example.com/shop", Version: "(devel)"},
-		Deps: []*debug.Module{
-			{Path: "golang.org/x/sync", Version: "v0.25.0", Sum: "h1:dJnifr0nMV8/SBnBvdo4eSGGnrc3O4FFx6IqvtLcmRs="},
-			{Path: "github.com/google/go-containerregistry", Version: "v0.22.1", Sum: ggcrH1},
-			{Path: "github.com/docker/cli", Version: "v29.7.2+incompatible", Sum: "h1:dlkwallR8XqfeVnA2ELEhdwvb4lsSwuB4IgsG8Q9cLY="},
-			{Path: "example.com/old", Version: "v1.0.0", Replace: &debug.Module{Path: "example.com/fork", Version: "v1.0.1"}},
-		},
-		Settings: []debug.BuildSetting{
-			{Key: "-trimpath", Value: "true"}, {Key: "CGO_ENABLED", Value: "0"},
-			{Key: "GOARCH", Value: "amd64"}, {Key: "GOOS", Value: "linux"},
-		},
-	}
+	return hoisttest.BuildInfo("go1.26.8 X:nodwarf5", []*debug.Module{
+		{Path: "golang.org/x/sync", Version: "v0.25.0", Sum: "h1:dJnifr0nMV8/SBnBvdo4eSGGnrc3O4FFx6IqvtLcmRs="},
+		{Path: "github.com/google/go-containerregistry", Version: "v0.22.1", Sum: ggcrH1},
+		{Path: "github.com/docker/cli", Version: "v29.7.2+incompatible", Sum: "h1:dlkwallR8XqfeVnA2ELEhdwvb4lsSwuB4IgsG8Q9cLY="},
+		{Path: "example.com/old", Version: "v1.0.0", Replace: &debug.Module{Path: "example.com/fork", Version: "v1.0.1"}},
+	}, []debug.BuildSetting{
+		{Key: "-trimpath", Value: "true"}, {Key: "CGO_ENABLED", Value: "0"},
+		{Key: "GOARCH", Value: "amd64"}, {Key: "GOOS", Value: "linux"},
+	}...)
 }
 
 func input() sbom.Input {
