@@ -32,10 +32,7 @@ func distrolessLayers(t *testing.T) []Layer {
 // tarNames lists the paths in a layer.
 func tarNames(t *testing.T, l v1.Layer) map[string]bool {
 	t.Helper()
-	rc, err := l.Uncompressed()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rc := hoisttest.Must(t, l.Uncompressed)
 	defer rc.Close()
 	tr := tar.NewReader(rc)
 	out := map[string]bool{}
@@ -49,33 +46,6 @@ func tarNames(t *testing.T, l v1.Layer) map[string]bool {
 		}
 		out[h.Name] = true
 	}
-}
-
-func configOf(t *testing.T, img v1.Image) *v1.ConfigFile {
-	t.Helper()
-	cfg, err := img.ConfigFile()
-	if err != nil {
-		t.Fatalf("ConfigFile: %v", err)
-	}
-	return cfg
-}
-
-func manifestOf(t *testing.T, img v1.Image) *v1.Manifest {
-	t.Helper()
-	m, err := img.Manifest()
-	if err != nil {
-		t.Fatalf("Manifest: %v", err)
-	}
-	return m
-}
-
-func digestOf(t *testing.T, d interface{ Digest() (v1.Hash, error) }) v1.Hash {
-	t.Helper()
-	h, err := d.Digest()
-	if err != nil {
-		t.Fatalf("Digest: %v", err)
-	}
-	return h
 }
 
 func TestDistrolessLayers(t *testing.T) {
@@ -105,7 +75,7 @@ func TestDistrolessLayers(t *testing.T) {
 	// Platform independent and reproducible: a second run is identical.
 	again := distrolessLayers(t)
 	for i := range ls {
-		if digestOf(t, ls[i].Layer) != digestOf(t, again[i].Layer) {
+		if hoisttest.Must(t, ls[i].Layer.Digest) != hoisttest.Must(t, again[i].Layer.Digest) {
 			t.Errorf("layer %d digest differs between runs", i)
 		}
 	}
@@ -139,7 +109,7 @@ func TestDistroless(t *testing.T) {
 			if err := validate.Image(img); err != nil {
 				t.Fatalf("validate.Image: %v", err)
 			}
-			cfg := configOf(t, img)
+			cfg := hoisttest.Must(t, img.ConfigFile)
 			got := v1.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant, OSVersion: cfg.OSVersion}
 			if !reflect.DeepEqual(got, p) {
 				t.Errorf("platform %+v, want %+v", got, p)
@@ -157,7 +127,7 @@ func TestDistroless(t *testing.T) {
 			if mt, _ := img.MediaType(); mt != types.MediaType("application/vnd.oci.image.manifest.v1+json") {
 				t.Errorf("manifest media type %q", mt)
 			}
-			m := manifestOf(t, img)
+			m := hoisttest.Must(t, img.Manifest)
 			if m.Config.MediaType != types.MediaType("application/vnd.oci.image.config.v1+json") {
 				t.Errorf("config media type %q", m.Config.MediaType)
 			}
@@ -165,8 +135,8 @@ func TestDistroless(t *testing.T) {
 				t.Fatalf("%d layers, %d diff IDs, %d history entries; want 3 each", len(m.Layers), len(cfg.RootFS.DiffIDs), len(cfg.History))
 			}
 			for i, l := range base {
-				if m.Layers[i].Digest != digestOf(t, l.Layer) {
-					t.Errorf("layer %d is %s, want %s", i, m.Layers[i].Digest, digestOf(t, l.Layer))
+				if m.Layers[i].Digest != hoisttest.Must(t, l.Layer.Digest) {
+					t.Errorf("layer %d is %s, want %s", i, m.Layers[i].Digest, hoisttest.Must(t, l.Layer.Digest))
 				}
 				if cfg.History[i].CreatedBy != l.History || cfg.History[i].EmptyLayer {
 					t.Errorf("history %d = %+v, want CreatedBy %q", i, cfg.History[i], l.History)
@@ -185,11 +155,11 @@ func TestScratch(t *testing.T) {
 	if err := validate.Image(img); err != nil {
 		t.Fatalf("validate.Image: %v", err)
 	}
-	cfg := configOf(t, img)
+	cfg := hoisttest.Must(t, img.ConfigFile)
 	if cfg.OS != "linux" || cfg.Architecture != "s390x" {
 		t.Errorf("platform %s/%s", cfg.OS, cfg.Architecture)
 	}
-	if m := manifestOf(t, img); len(m.Layers) != 0 || m.MediaType != types.OCIManifestSchema1 || m.Config.MediaType != types.OCIConfigJSON {
+	if m := hoisttest.Must(t, img.Manifest); len(m.Layers) != 0 || m.MediaType != types.OCIManifestSchema1 || m.Config.MediaType != types.OCIConfigJSON {
 		t.Errorf("manifest %+v, want an OCI manifest without layers", m)
 	}
 	if len(cfg.Config.Env) != 0 || cfg.Config.User != "" {

@@ -10,6 +10,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 func platformImages(t *testing.T, platforms ...v1.Platform) []v1.Image {
@@ -38,7 +40,7 @@ func TestIndex(t *testing.T) {
 	imgs := platformImages(t, arm64, armv7, amd64)
 	byPlatform := map[string]v1.Image{}
 	for _, img := range imgs {
-		cfg := configOf(t, img)
+		cfg := hoisttest.Must(t, img.ConfigFile)
 		byPlatform[cfg.Platform().String()] = img
 	}
 
@@ -57,7 +59,7 @@ func TestIndex(t *testing.T) {
 		if !reflect.DeepEqual(in, inCopy) {
 			t.Errorf("%s: Index reordered its argument", name)
 		}
-		d := digestOf(t, idx)
+		d := hoisttest.Must(t, idx.Digest)
 		if first == (v1.Hash{}) {
 			first = d
 		} else if d != first {
@@ -77,10 +79,7 @@ func TestIndex(t *testing.T) {
 // platform's image.
 func checkIndexManifests(t *testing.T, name string, idx v1.ImageIndex, byPlatform map[string]v1.Image) {
 	t.Helper()
-	im, err := idx.IndexManifest()
-	if err != nil {
-		t.Fatal(err)
-	}
+	im := hoisttest.Must(t, idx.IndexManifest)
 	var got []string
 	for _, desc := range im.Manifests {
 		if desc.Platform == nil {
@@ -88,7 +87,7 @@ func checkIndexManifests(t *testing.T, name string, idx v1.ImageIndex, byPlatfor
 		}
 		got = append(got, desc.Platform.String())
 		want := byPlatform[desc.Platform.String()]
-		if want == nil || desc.Digest != digestOf(t, want) {
+		if want == nil || desc.Digest != hoisttest.Must(t, want.Digest) {
 			t.Errorf("%s: %s points at %s, not that platform's image", name, desc.Platform, desc.Digest)
 		}
 		if desc.MediaType != types.OCIManifestSchema1 {

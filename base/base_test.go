@@ -80,10 +80,7 @@ func checkDistrolessImages(t *testing.T, b base.Base) string {
 		if err := validate.Image(img); err != nil {
 			t.Fatalf("%s: %v", platforms[i].String(), err)
 		}
-		cfg, err := img.ConfigFile()
-		if err != nil {
-			t.Fatal(err)
-		}
+		cfg := hoisttest.Must(t, img.ConfigFile)
 		if got := cfg.Platform().String(); got != platforms[i].String() {
 			t.Errorf("image %d is %s, want %s", i, got, platforms[i].String())
 		}

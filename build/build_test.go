@@ -12,6 +12,8 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // commandCase is one go build invocation command must assemble, or refuse
@@ -84,14 +86,8 @@ func TestCommand(t *testing.T) {
 				opts.Environ = append(opts.Environ, "GOCACHE="+t.TempDir())
 			}
 			env, args, err := command(context.Background(), opts, normalizePlatform(tt.platform))
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
-				}
+			if hoisttest.ErrContains(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			checkCommand(t, tt, env, args)
 		})

@@ -15,6 +15,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // epoch2023 is a whole-second time: tar headers keep seconds only.
@@ -46,10 +48,7 @@ func compressedBytes(t *testing.T, l v1.Layer) []byte {
 func decompress(t *testing.T, l v1.Layer) []byte {
 	t.Helper()
 	blob := compressedBytes(t, l)
-	mt, err := l.MediaType()
-	if err != nil {
-		t.Fatal(err)
-	}
+	mt := hoisttest.Must(t, l.MediaType)
 	var r io.Reader
 	switch mt {
 	case types.OCILayer:
@@ -154,14 +153,8 @@ func mustNew(t *testing.T, entries []Entry, opts Options) *Blob {
 
 func digests(t *testing.T, l v1.Layer) (digest, diffID v1.Hash) {
 	t.Helper()
-	d, err := l.Digest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := l.DiffID()
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := hoisttest.Must(t, l.Digest)
+	id := hoisttest.Must(t, l.DiffID)
 	return d, id
 }
 

@@ -14,6 +14,8 @@ import (
 
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/publish"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 func TestMultiPlatformIndex(t *testing.T) {
@@ -30,10 +32,7 @@ func TestMultiPlatformIndex(t *testing.T) {
 	if err := validate.Index(idx); err != nil {
 		t.Fatalf("index does not validate: %v", err)
 	}
-	m, err := idx.IndexManifest()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := hoisttest.Must(t, idx.IndexManifest)
 	var archs []string
 	for _, d := range m.Manifests {
 		archs = append(archs, d.Platform.Architecture)

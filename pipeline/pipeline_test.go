@@ -107,10 +107,7 @@ func pull(t *testing.T, ref string) v1.Image {
 
 func checkConfig(t *testing.T, img v1.Image) {
 	t.Helper()
-	cfg, err := img.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := hoisttest.Must(t, img.ConfigFile)
 	c := cfg.Config
 	checks := []struct {
 		what      string
@@ -153,10 +150,7 @@ func checkConfig(t *testing.T, img v1.Image) {
 // the order promises: base files, CA bundle, tzdata, then the binary.
 func checkLayers(t *testing.T, img v1.Image) {
 	t.Helper()
-	ls, err := img.Layers()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ls := hoisttest.Must(t, img.Layers)
 	if len(ls) != 4 {
 		t.Fatalf("got %d layers, want 4", len(ls))
 	}
