@@ -12,16 +12,16 @@ import (
 // attestTarget attaches the SBOMs and provenance of a published target to
 // the registry it went to (or only writes them to SBOMDir for file
 // destinations).
-func attestTarget(ctx context.Context, opts Options, b *bases, t *target, art publish.Artifact, ref string) error {
+func attestTarget(ctx context.Context, opts Options, t *target, art publish.Artifact, ref string) error {
 	if (opts.SBOM == "" || opts.SBOM == sbom.FormatNone) && !opts.Provenance {
 		return nil
 	}
-	_, err := attest.Publish(ctx, attestOptions(opts, b, t, art, ref))
+	_, err := attest.Publish(ctx, attestOptions(opts, t, art, ref))
 	return err
 }
 
 // attestOptions describes what attestTarget attaches (and signTarget signs).
-func attestOptions(opts Options, b *bases, t *target, art publish.Artifact, ref string) attest.Options {
+func attestOptions(opts Options, t *target, art publish.Artifact, ref string) attest.Options {
 	a := attest.Options{
 		Name:         t.imageName(),
 		Artifact:     art,

@@ -91,10 +91,10 @@ func Run(ctx context.Context, opts Options) ([]Result, error) {
 			return nil, err
 		}
 		opts.report(Event{Image: t.imageName(), Stage: StageDone})
-		if err := attestTarget(ctx, opts, bases, t, art, ref); err != nil {
+		if err := attestTarget(ctx, opts, t, art, ref); err != nil {
 			return nil, err
 		}
-		if err := signTarget(ctx, opts, bases, t, art, ref); err != nil {
+		if err := signTarget(ctx, opts, t, art, ref); err != nil {
 			return nil, err
 		}
 		results = append(results, Result{ImportPath: t.pkg.ImportPath, ImageName: t.imageName(), Ref: ref})
