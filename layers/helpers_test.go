@@ -31,14 +31,16 @@ type tarFile struct {
 // compressedBytes returns the layer blob exactly as a registry would store it.
 func compressedBytes(t *testing.T, l v1.Layer) []byte {
 	t.Helper()
-	rc, err := l.Compressed()
-	if err != nil {
-		t.Fatalf("Compressed: %v", err)
-	}
+	rc := hoisttest.Must(t, l.Compressed)
 	defer rc.Close()
-	b, err := io.ReadAll(rc)
+	return readAll(t, rc)
+}
+
+func readAll(t *testing.T, r io.Reader) []byte {
+	t.Helper()
+	b, err := io.ReadAll(r)
 	if err != nil {
-		t.Fatalf("reading compressed layer: %v", err)
+		t.Fatalf("reading layer: %v", err)
 	}
 	return b
 }
@@ -67,11 +69,7 @@ func decompress(t *testing.T, l v1.Layer) []byte {
 	default:
 		t.Fatalf("unexpected media type %q", mt)
 	}
-	b, err := io.ReadAll(r)
-	if err != nil {
-		t.Fatalf("decompressing: %v", err)
-	}
-	return b
+	return readAll(t, r)
 }
 
 // readTar lists a layer's entries in stream order.

@@ -155,14 +155,8 @@ func TestCgoNeedsALoader(t *testing.T) {
 // matches and skips the libraries, where ko would refuse the pattern.
 func TestPatternBuildsEveryCommand(t *testing.T) {
 	host := registrytest.New(t)
-	opts := koModule(t, host, "", "package main\n\nfunc main() {}\n")
-	for _, p := range []string{"cmd/other", "lib"} {
-		if err := os.MkdirAll(filepath.Join(opts.Dir, p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write(t, filepath.Join(opts.Dir, "cmd", "other", "main.go"), "package main\n\nfunc main() {}\n")
-	write(t, filepath.Join(opts.Dir, "lib", "lib.go"), "package lib\n")
+	opts := koModule(t, host, "", emptyMain)
+	writeFiles(t, opts.Dir, map[string]string{"cmd/other/main.go": emptyMain, "lib/lib.go": "package lib\n"})
 	opts.Packages = []string{"./...", "./cmd/svc"}
 	res, err := pipeline.Run(context.Background(), opts)
 	if err != nil {
@@ -186,7 +180,7 @@ func TestPatternBuildsEveryCommand(t *testing.T) {
 // kodata file both provide, or an unknown entrypoint, is refused by name.
 func TestSeveralCommandsInOneImage(t *testing.T) {
 	host := registrytest.New(t)
-	opts := koModule(t, host, "", "package main\n\nfunc main() {}\n")
+	opts := koModule(t, host, "", emptyMain)
 	files := map[string]string{
 		"cmd/other/main.go":    "package main\n\nfunc main() {}\n",
 		"cmd/svc/kodata/a.txt": "a", "cmd/other/kodata/b.txt": "b",
