@@ -86,7 +86,7 @@ func TestCommand(t *testing.T) {
 				opts.Environ = append(opts.Environ, "GOCACHE="+t.TempDir())
 			}
 			env, args, err := command(context.Background(), opts, normalizePlatform(tt.platform))
-			if hoisttest.ErrContains(t, err, tt.wantErr) {
+			if hoisttest.WantError(t, err, tt.wantErr) {
 				return
 			}
 			checkCommand(t, tt, env, args)

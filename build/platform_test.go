@@ -32,7 +32,7 @@ func TestParsePlatform(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			got, err := ParsePlatform(tt.in)
-			if hoisttest.ErrContains(t, err, tt.wantErr) {
+			if hoisttest.WantError(t, err, tt.wantErr) {
 				return
 			}
 			if got.OS != tt.want.OS || got.Architecture != tt.want.Architecture || got.Variant != tt.want.Variant {

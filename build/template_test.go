@@ -86,7 +86,7 @@ func TestExpand(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			data := NewData(ctx, tt.dir, testEnviron(tt.dir), buildTime)
 			got, err := data.Expand("ldflags", tt.in)
-			if hoisttest.ErrContains(t, err, tt.wantErr) {
+			if hoisttest.WantError(t, err, tt.wantErr) {
 				if strings.Contains(err.Error(), "\n") {
 					t.Errorf("error spans lines: %q", err)
 				}

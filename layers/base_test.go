@@ -225,7 +225,7 @@ func TestTzdataEdgeCases(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			entries, err := Tzdata(tt.zip)
-			if hoisttest.ErrContains(t, err, tt.wantErr) {
+			if hoisttest.WantError(t, err, tt.wantErr) {
 				return
 			}
 			var got []string

@@ -19,6 +19,8 @@ import (
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/layers"
 	"github.com/hoist-build/hoist/pipeline"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // pushBase pushes an index of tiny images, one per platform, whose config
@@ -156,7 +158,7 @@ func TestCgoNeedsALoader(t *testing.T) {
 func TestPatternBuildsEveryCommand(t *testing.T) {
 	host := registrytest.New(t)
 	opts := koModule(t, host, "", emptyMain)
-	writeFiles(t, opts.Dir, map[string]string{"cmd/other/main.go": emptyMain, "lib/lib.go": "package lib\n"})
+	hoisttest.WriteFiles(t, opts.Dir, map[string]string{"cmd/other/main.go": emptyMain, "lib/lib.go": "package lib\n"})
 	opts.Packages = []string{"./...", "./cmd/svc"}
 	res, err := pipeline.Run(context.Background(), opts)
 	if err != nil {

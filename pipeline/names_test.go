@@ -4,37 +4,24 @@ import (
 	"context"
 	"crypto/md5"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/pipeline"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // emptyMain is a command that does nothing.
 const emptyMain = "package main\n\nfunc main() {}\n"
-
-// writeFiles writes files (slash paths below dir → contents), creating
-// their directories.
-func writeFiles(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		write(t, p, content)
-	}
-}
 
 // TestBinaryKeepsCase: ko names the binary after the last path element as
 // written (/ko-app/initContainer); only the image name is lowercased.
 func TestBinaryKeepsCase(t *testing.T) {
 	host := registrytest.New(t)
 	opts := koModule(t, host, "", emptyMain)
-	writeFiles(t, opts.Dir, map[string]string{"cmd/initContainer/main.go": emptyMain})
+	hoisttest.WriteFiles(t, opts.Dir, map[string]string{"cmd/initContainer/main.go": emptyMain})
 	opts.Packages = []string{"./cmd/initContainer"}
 	res := run(t, opts)
 	if res.ImageName != "initcontainer" {
@@ -55,7 +42,7 @@ func TestBinaryKeepsCase(t *testing.T) {
 func TestSameNameGetsKoNames(t *testing.T) {
 	host := registrytest.New(t)
 	opts := koModule(t, host, "", emptyMain)
-	writeFiles(t, opts.Dir, map[string]string{"tuf/createsecret/main.go": emptyMain, "rekor/createsecret/main.go": emptyMain})
+	hoisttest.WriteFiles(t, opts.Dir, map[string]string{"tuf/createsecret/main.go": emptyMain, "rekor/createsecret/main.go": emptyMain})
 	opts.Packages = []string{"./tuf/createsecret", "./rekor/createsecret"}
 	res, err := pipeline.Run(context.Background(), opts)
 	if err != nil {
