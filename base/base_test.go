@@ -47,6 +47,8 @@ func distroless(t *testing.T, when time.Time, c *cache.Cache) *base.Distroless {
 
 // TestDistrolessImages: the synthesized base on its own (hoist base), with
 // and without a cache, is dated and shares its layers across platforms.
+var epoch = time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+
 func TestDistrolessImages(t *testing.T) {
 	c, err := cache.Open(t.TempDir(), 0, nil)
 	if err != nil {
@@ -54,7 +56,7 @@ func TestDistrolessImages(t *testing.T) {
 	}
 	var digests []string
 	for _, c := range []*cache.Cache{nil, c, c} {
-		digests = append(digests, checkDistrolessImages(t, distroless(t, time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC), c)))
+		digests = append(digests, checkDistrolessImages(t, distroless(t, epoch, c)))
 	}
 	if digests[0] != digests[1] || digests[1] != digests[2] {
 		t.Errorf("index digests without a cache, writing it and reading it: %v; want one", digests)
@@ -66,7 +68,7 @@ func TestDistrolessImages(t *testing.T) {
 
 func checkDistrolessImages(t *testing.T, b base.Base) string {
 	t.Helper()
-	when := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+	when := epoch
 	platforms := []v1.Platform{{OS: "linux", Architecture: "arm", Variant: "v7"}, {OS: "linux", Architecture: "amd64"}}
 	imgs, err := base.Images(context.Background(), b, platforms)
 	if err != nil {
