@@ -2,6 +2,7 @@ package build
 
 import (
 	"context"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,14 +16,19 @@ func writeModule(t *testing.T, files map[string]string) string {
 	return hoisttest.Module(t, "example.com/x", files)
 }
 
+// mainModule is writeModule with an empty command in each directory of
+// mains, besides files.
+func mainModule(t *testing.T, mains []string, files map[string]string) string {
+	t.Helper()
+	for _, d := range mains {
+		files[path.Join(d, "main.go")] = "package main\n\nfunc main() {}\n"
+	}
+	return writeModule(t, files)
+}
+
 func TestInspect(t *testing.T) {
 	ctx := context.Background()
-	dir := writeModule(t, map[string]string{
-		"main.go":      "package main\n\nfunc main() {}\n",
-		"app/main.go":  "package main\n\nfunc main() {}\n",
-		"lib/lib.go":   "package lib\n",
-		"empty/README": "no go here\n",
-	})
+	dir := mainModule(t, []string{".", "app"}, map[string]string{"lib/lib.go": "package lib\n", "empty/README": "no go here\n"})
 	environ := testEnviron(dir)
 
 	tests := []struct {

@@ -15,9 +15,9 @@ import (
 	"github.com/hoist-build/hoist/cache"
 )
 
-// layerFormat changes whenever hoist changes how it writes the binary layer,
-// so old cache entries stop matching.
-const layerFormat = "hoist-binary-layer-5"
+// layerFormat changes whenever hoist changes how it writes or caches the
+// binary layer, so old cache entries stop matching.
+const layerFormat = "hoist-binary-layer-6"
 
 // invocation is what a go build command line decides besides the sources:
 // its arguments without the output path, and the environment variables the

@@ -9,10 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hoist-build/hoist/assemble"
-	"github.com/hoist-build/hoist/layers"
+	"github.com/hoist-build/hoist/base"
+	"github.com/hoist-build/hoist/internal/workdir"
 	"github.com/hoist-build/hoist/pipeline"
-	"github.com/hoist-build/hoist/publish"
 )
 
 // baseImageName is the distroless base's image name under --repo.
@@ -66,21 +65,13 @@ func runBase(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
-	zoneinfo, err := pipeline.Zoneinfo(cmd.Context(), cwd, opts.Environ)
+	work, release, err := workdir.New(log)
 	if err != nil {
 		return err
 	}
-	imgs, err := assemble.DistrolessImages(cmd.Context(), zoneinfo, opts.Platforms, layers.Options{Time: opts.Created, Compression: opts.Compression})
-	if err != nil {
-		return err
-	}
-	var art publish.Artifact = imgs[0]
-	if len(imgs) > 1 {
-		if art, err = assemble.Index(imgs); err != nil {
-			return fmt.Errorf("indexing the distroless base: %w", err)
-		}
-	}
-	ref, err := opts.Publisher.Publish(cmd.Context(), baseImageName, art)
+	defer release()
+	opts.WorkDir = work
+	ref, err := pipeline.PublishBase(cmd.Context(), opts, baseImageName)
 	if err != nil {
 		return err
 	}
@@ -99,8 +90,8 @@ func (s *settings) tarballPlatform(cmd *cobra.Command, log *slog.Logger) {
 	if runtime.GOARCH == "arm" {
 		host = "linux/arm/v7"
 	}
-	if !slices.Contains(allPlatforms, host) {
-		host = allPlatforms[0]
+	if !slices.Contains(base.AllPlatforms, host) {
+		host = base.DefaultPlatform
 	}
 	log.Info("--tarball holds one platform: writing " + host + " (set --platform to choose)")
 	s.v.Set("platform", []string{host})

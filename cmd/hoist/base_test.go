@@ -15,6 +15,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 
+	"github.com/hoist-build/hoist/base"
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/publish"
 )
@@ -51,7 +53,7 @@ func TestBasePublishesIndex(t *testing.T) {
 		}
 		checkBaseImage(t, img, *d.Platform)
 	}
-	want := slices.Clone(allPlatforms)
+	want := slices.Clone(base.AllPlatforms)
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("platforms = %q, want %q", got, want)
@@ -209,19 +211,7 @@ func TestBaseUnderBuild(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ls, err := img.Layers()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var digests []v1.Hash
-		for _, l := range ls {
-			d, err := l.Digest()
-			if err != nil {
-				t.Fatal(err)
-			}
-			digests = append(digests, d)
-		}
-		return digests
+		return hoisttest.LayerDigests(t, img)
 	}
 	pulled := layersOf(strings.TrimSpace(base), "pulled")
 	synthesized := layersOf("distroless", "synthesized")

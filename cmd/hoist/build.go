@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/hoist-build/hoist/base"
 	"github.com/hoist-build/hoist/pipeline"
 	"github.com/hoist-build/hoist/publish"
 )
@@ -39,7 +40,7 @@ func addBuildFlags(f *pflag.FlagSet) {
 	f.String("repo", "", "registry repository to push to (env HOIST_REPO, then KO_DOCKER_REPO)")
 	f.Bool("bare", false, "push to --repo itself, without appending the image name")
 	f.StringSlice("tag", []string{"latest"}, "tags to publish (repeatable)")
-	f.StringSlice("platform", []string{"linux/amd64"}, "platforms os/arch[/variant], comma-separated, or \"all\"")
+	f.StringSlice("platform", []string{base.DefaultPlatform}, "platforms os/arch[/variant], comma-separated, or \"all\"")
 	f.Int("port", 80, "TCP port the image exposes (0 for none)")
 	f.String("user", "65532:65532", "numeric UID[:GID] the process runs as")
 	f.String("base", pipeline.BaseDistroless, "base: distroless (synthesized), scratch, or an image reference")

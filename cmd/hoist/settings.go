@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/hoist-build/hoist/base"
 	"github.com/hoist-build/hoist/build"
 	"github.com/hoist-build/hoist/cache"
 	"github.com/hoist-build/hoist/config"
@@ -21,9 +22,6 @@ import (
 	"github.com/hoist-build/hoist/pipeline"
 	"github.com/hoist-build/hoist/publish"
 )
-
-// allPlatforms is what "--platform all" means with the synthesized bases.
-var allPlatforms = pipeline.AllPlatforms
 
 // settings is the merged configuration: flags over HOIST_* over .hoist.yaml.
 type settings struct {
@@ -190,10 +188,10 @@ func (s *settings) cache(log *slog.Logger) (*cache.Cache, error) {
 func (s *settings) platforms() (_ []v1.Platform, all bool, err error) {
 	names := s.platformNames()
 	if len(names) == 0 {
-		names = []string{"linux/amd64"}
+		names = []string{base.DefaultPlatform}
 	}
 	if len(names) == 1 && names[0] == "all" {
-		names, all = allPlatforms, true
+		names, all = base.AllPlatforms, true
 	}
 	out := make([]v1.Platform, 0, len(names))
 	seen := map[string]bool{}

@@ -17,7 +17,7 @@ const module = "github.com/hoist-build/hoist/"
 // internal/* may always be imported by non-internal packages; cmd/hoist
 // may import any library; programs and tests are not libraries.
 var allowed = map[string][]string{
-	"layers":     {},
+	"layers":     {"cache"},
 	"cache":      {},
 	"config":     {},
 	"registry":   {},
@@ -26,6 +26,7 @@ var allowed = map[string][]string{
 	"dev":        {},
 	"build":      {"cache"},
 	"assemble":   {"layers"},
+	"base":       {"layers", "assemble", "cache", "sbom"},
 	"publish":    {"registry"},
 	"containerd": {"publish"},
 	"sbom":       {},
@@ -33,7 +34,7 @@ var allowed = map[string][]string{
 	"attest":     {"sbom", "provenance", "publish"},
 	"sign":       {"sbom", "provenance", "publish"},
 	"manifests":  {"layers", "publish", "resolve"},
-	"pipeline":   {"build", "cache", "config", "layers", "assemble", "publish", "sbom", "attest", "sign"},
+	"pipeline":   {"build", "cache", "config", "layers", "assemble", "base", "publish", "sbom", "attest", "sign"},
 }
 
 // leaves are programs and tests, never libraries: nothing may import them.

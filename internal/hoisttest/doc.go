@@ -5,5 +5,7 @@
 // one rule that a test needing a tool or root skips on a developer's machine
 // but fails in CI (Need, NeedRoot, NeedTools), throwaway modules and file
 // trees, the check of a table case's expected error, fuzz-corpus seeding
-// with the one-line error rule, and certificates for test servers.
+// with the one-line error rule, certificates for test servers, and reads of
+// what image and supply-chain tests check (Must, Zoneinfo, LayerDigests,
+// BuildInfo, TarEntries, LayerEntries).
 package hoisttest
