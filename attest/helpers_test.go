@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 	"github.com/hoist-build/hoist/sbom"
 )
 
@@ -106,7 +107,7 @@ func verify(t *testing.T, ref string) (Report, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Verify(context.Background(), r, publish.RemoteOptions{})
+	return Verify(context.Background(), r, registry.Options{})
 }
 
 // referrersAPI reports whether the registry answers the OCI 1.1 referrers

@@ -11,7 +11,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/hoist-build/hoist/provenance"
-	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 	"github.com/hoist-build/hoist/sbom"
 )
 
@@ -61,8 +61,8 @@ var provenancePredicates = map[string]bool{
 // the index needs provenance and each platform image needs both (see the
 // package doc). The error is nil only if nothing is missing or mismatched;
 // the report is filled in either way, as far as the registry answered.
-func Verify(ctx context.Context, ref name.Reference, opts publish.RemoteOptions) (Report, error) {
-	ropts, err := opts.Options(ctx, ref.Context().RegistryStr())
+func Verify(ctx context.Context, ref name.Reference, opts registry.Options) (Report, error) {
+	ropts, err := opts.RemoteOptions(ctx, ref.Context().RegistryStr())
 	if err != nil {
 		return Report{}, err
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/hoist-build/hoist/build"
 	"github.com/hoist-build/hoist/cache"
 	"github.com/hoist-build/hoist/layers"
-	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 )
 
 // bases hands out the base image per base reference and platform. The
@@ -115,7 +115,7 @@ func (b *bases) image(ctx context.Context, ref string, p v1.Platform) (v1.Image,
 	if img, ok := b.pulled[key]; ok {
 		return img, nil
 	}
-	img, err := publish.Pull(b.runCtx, ref, p, b.opts.Remote)
+	img, err := registry.Pull(b.runCtx, ref, p, b.opts.Remote)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +146,7 @@ func (b *bases) allPlatforms(ctx context.Context, ref string) ([]v1.Platform, er
 	if ps, ok := b.platforms[ref]; ok {
 		return ps, nil
 	}
-	ps, skipped, err := publish.BasePlatforms(ctx, ref, b.opts.Remote)
+	ps, skipped, err := registry.BasePlatforms(ctx, ref, b.opts.Remote)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/hoist-build/hoist/internal/registrytest"
+	"github.com/hoist-build/hoist/registry"
 )
 
 // memSources is an in-memory BlobSources.
@@ -61,7 +62,7 @@ func TestCrossRepositoryMount(t *testing.T) {
 	img := randomImage(t)
 	push := func(repo string) *countingTransport {
 		ct := &countingTransport{}
-		r, err := NewRegistry(RegistryOptions{Repo: host + "/" + repo, Bare: true, Sources: src, Remote: RemoteOptions{Transport: ct}})
+		r, err := NewRegistry(RegistryOptions{Repo: host + "/" + repo, Bare: true, Sources: src, Remote: registry.Options{Transport: ct}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -90,7 +91,7 @@ func TestCrossRepositoryMountIndex(t *testing.T) {
 	var mounts []int
 	for _, repo := range []string{"i1", "i2"} {
 		ct := &countingTransport{}
-		r, err := NewRegistry(RegistryOptions{Repo: host + "/" + repo, Bare: true, Sources: src, Remote: RemoteOptions{Transport: ct}})
+		r, err := NewRegistry(RegistryOptions{Repo: host + "/" + repo, Bare: true, Sources: src, Remote: registry.Options{Transport: ct}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,7 +13,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/hoist-build/hoist/provenance"
-	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 	"github.com/hoist-build/hoist/sbom"
 )
 
@@ -44,8 +44,8 @@ type Target struct {
 // Targets resolves ref and lists what signing it covers: the image, or the
 // index then each runnable image in it (not attestation manifests, whose
 // platform is unknown/unknown).
-func Targets(ctx context.Context, ref name.Reference, opts publish.RemoteOptions) ([]Target, error) {
-	ropts, err := opts.Options(ctx, ref.Context().RegistryStr())
+func Targets(ctx context.Context, ref name.Reference, opts registry.Options) ([]Target, error) {
+	ropts, err := opts.RemoteOptions(ctx, ref.Context().RegistryStr())
 	if err != nil {
 		return nil, err
 	}

@@ -21,7 +21,7 @@ import (
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 
 	"github.com/hoist-build/hoist/internal/registrytest"
-	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 )
 
 func newSigner(t *testing.T) *KeySigner {
@@ -132,14 +132,14 @@ func TestPublishVerify(t *testing.T) {
 					t.Errorf("%s: %d attestations after two runs, want %d", m.Ref, n, len(m.Statements))
 				}
 			}
-			report, err := Verify(ctx, ref, s.Public(), publish.RemoteOptions{})
+			report, err := Verify(ctx, ref, s.Public(), registry.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(report.Manifests) != 3 {
 				t.Fatalf("verified %d manifests, want the index and 2 images", len(report.Manifests))
 			}
-			_, err = Verify(ctx, ref, newSigner(t).Public(), publish.RemoteOptions{})
+			_, err = Verify(ctx, ref, newSigner(t).Public(), registry.Options{})
 			if err == nil || !strings.Contains(err.Error(), "no signature verifies with the key") || strings.Contains(err.Error(), "\n") {
 				t.Fatalf("another key: err = %v, want one line saying no signature verifies", err)
 			}
@@ -166,7 +166,7 @@ func TestVerifyRefusesTampering(t *testing.T) {
 			}
 			img := ms[1].Ref // a platform image
 			tamper(t, tagFor(img.Context(), digestOf(img), tc.suffix), digestOf(img).Hex, digestOf(ms[2].Ref).Hex)
-			_, err := Verify(ctx, img, s.Public(), publish.RemoteOptions{})
+			_, err := Verify(ctx, img, s.Public(), registry.Options{})
 			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
 				t.Fatalf("err = %v, want one line with %q", err, tc.want)
 			}

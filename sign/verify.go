@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 	"github.com/hoist-build/hoist/sbom"
 )
 
@@ -40,12 +40,12 @@ type ManifestReport struct {
 // digest: SLSA provenance for every manifest, and an SBOM (SPDX or
 // CycloneDX) for every image. The error is nil only if all are there; it
 // is one line naming the first problem.
-func Verify(ctx context.Context, ref name.Reference, pub crypto.PublicKey, opts publish.RemoteOptions) (Report, error) {
+func Verify(ctx context.Context, ref name.Reference, pub crypto.PublicKey, opts registry.Options) (Report, error) {
 	targets, err := Targets(ctx, ref, opts)
 	if err != nil {
 		return Report{}, err
 	}
-	ropts, err := opts.Options(ctx, ref.Context().RegistryStr())
+	ropts, err := opts.RemoteOptions(ctx, ref.Context().RegistryStr())
 	if err != nil {
 		return Report{}, err
 	}

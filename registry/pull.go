@@ -1,4 +1,4 @@
-package publish
+package registry
 
 import (
 	"context"
@@ -11,18 +11,16 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
-
-	"github.com/hoist-build/hoist/registry"
 )
 
 // Pull fetches an image for one platform, for use as a base. A reference to
 // an index is resolved to the platform's image; a plain image must already be
 // of that platform, or the built image would lie about what it runs on.
-// Everything the registry sends is bounded (registry.Bounded, the config
+// Everything the registry sends is bounded (Bounded, the config
 // size cap) and checked: malformed JSON is said to be malformed, not taken
 // for a dropped connection.
-func Pull(ctx context.Context, ref string, platform v1.Platform, opts RemoteOptions) (v1.Image, error) {
-	r, err := name.ParseReference(ref, opts.nameOptions(ref)...)
+func Pull(ctx context.Context, ref string, platform v1.Platform, opts Options) (v1.Image, error) {
+	r, err := name.ParseReference(ref, opts.NameOptions(ref)...)
 	if err != nil {
 		return nil, fmt.Errorf("invalid base image %q: %w", ref, err)
 	}
@@ -30,7 +28,7 @@ func Pull(ctx context.Context, ref string, platform v1.Platform, opts RemoteOpti
 	fail := func(what string, err error) error {
 		return fmt.Errorf("%s base image %s: %w", what, ref, describe(err, host, opts.retries()))
 	}
-	ropts, err := opts.remoteOptions(ctx, host)
+	ropts, err := opts.RemoteOptions(ctx, host)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +58,7 @@ func Pull(ctx context.Context, ref string, platform v1.Platform, opts RemoteOpti
 	if err != nil {
 		return nil, fmt.Errorf("pulling base image %s: the registry served an unreadable manifest: %s", ref, oneLine(err.Error()))
 	}
-	if err := registry.CheckConfigSize(ref, m.Config.Size); err != nil {
+	if err := CheckConfigSize(ref, m.Config.Size); err != nil {
 		return nil, err
 	}
 	cfg, err := platformConfig(img, ref, fail)

@@ -1,4 +1,4 @@
-package publish
+package registry
 
 import (
 	"context"
@@ -13,12 +13,12 @@ import (
 // all": every linux manifest of an index (skipping the unknown/unknown
 // entries that hold attestations, as ko does), or a single image's own
 // platform. Platforms hoist does not build (not linux) come back in skipped.
-func BasePlatforms(ctx context.Context, ref string, opts RemoteOptions) (ps []v1.Platform, skipped []string, err error) {
-	r, err := name.ParseReference(ref, opts.nameOptions(ref)...)
+func BasePlatforms(ctx context.Context, ref string, opts Options) (ps []v1.Platform, skipped []string, err error) {
+	r, err := name.ParseReference(ref, opts.NameOptions(ref)...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("invalid base image %q: %w", ref, err)
 	}
-	ropts, err := opts.remoteOptions(ctx, r.Context().RegistryStr())
+	ropts, err := opts.RemoteOptions(ctx, r.Context().RegistryStr())
 	if err != nil {
 		return nil, nil, err
 	}

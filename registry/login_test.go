@@ -1,0 +1,49 @@
+package registry_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hoist-build/hoist/internal/registrytest"
+	"github.com/hoist-build/hoist/registry"
+)
+
+const (
+	user     = "hoist"
+	password = "s3cret-pass"
+)
+
+func secureRegistry(t *testing.T) *registrytest.Server {
+	t.Helper()
+	return registrytest.Start(t, registrytest.Options{Users: map[string]string{user: password}, TLS: true})
+}
+
+func TestCheckLogin(t *testing.T) {
+	srv := secureRegistry(t)
+	cases := []struct {
+		name, user, password string
+		ca                   []byte
+		want                 string
+	}{
+		{"right password", user, password, srv.CAPEM, ""},
+		{"wrong password", user, "wrong", srv.CAPEM, "logging in to " + srv.Host + ": 401 unauthorized: " + srv.Host + " refused the password for user hoist"},
+		{"unknown user", "mallory", password, srv.CAPEM, "401 unauthorized"},
+		{"untrusted certificate", user, password, nil, "--ca-cert"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := registry.CheckLogin(context.Background(), srv.Host, tc.user, tc.password, registry.Options{CACertPEM: tc.ca})
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("CheckLogin: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("CheckLogin error = %v, want one line containing %q", err, tc.want)
+			}
+			t.Logf("error: %v", err)
+		})
+	}
+}
