@@ -28,10 +28,10 @@ var allowed = map[string][]string{
 	"containerd": {"publish"},
 	"sbom":       {},
 	"provenance": {},
-	"attest":     {"sbom", "provenance", "publish"},
-	"sign":       {"sbom", "provenance", "publish"},
+	"attest":     {"sbom", "provenance", "publish", "registry"},
+	"sign":       {"sbom", "provenance", "publish", "registry"},
 	"manifests":  {"layers", "publish", "resolve"},
-	"pipeline":   {"build", "cache", "config", "layers", "assemble", "publish", "sbom", "attest", "sign"},
+	"pipeline":   {"build", "cache", "config", "layers", "assemble", "publish", "registry", "sbom", "attest", "sign"},
 }
 
 // leaves are never libraries: nothing may import them.
