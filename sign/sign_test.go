@@ -50,7 +50,7 @@ func pushIndex(t *testing.T, host string) (name.Digest, []Manifest) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// random.Index leaves platforms out; Targets lists runnable images only.
+	// random.Index leaves platforms out; registry.Options.Manifests lists runnable images only.
 	var adds []mutate.IndexAddendum
 	for i, d := range im.Manifests {
 		img, err := idx.Image(d.Digest)

@@ -16,11 +16,10 @@ import (
 	"github.com/hoist-build/hoist/sbom"
 )
 
-// Report is what Verify found, per manifest: for an index, the index
-// first, then each platform image.
+// Report is what Verify found of the signatures and attestations of Ref
+// and, for an index, of each of its platform images after it.
 type Report struct {
-	Ref       name.Digest
-	Manifests []ManifestReport
+	registry.Report[ManifestReport]
 }
 
 // ManifestReport counts one manifest's layers that verify with the key and
@@ -28,7 +27,7 @@ type Report struct {
 // counted apart: a signature by another key is not this key's failure, as
 // in cosign, but a manifest with none that verifies is.
 type ManifestReport struct {
-	Target
+	registry.Manifest
 	Signatures   int
 	Unverified   int
 	Attestations map[string]int // predicate type → verified attestations
@@ -41,27 +40,17 @@ type ManifestReport struct {
 // CycloneDX) for every image. The error is nil only if all are there; it
 // is one line naming the first problem.
 func Verify(ctx context.Context, ref name.Reference, pub crypto.PublicKey, opts registry.Options) (Report, error) {
-	targets, err := Targets(ctx, ref, opts)
-	if err != nil {
-		return Report{}, err
+	r, err := registry.EachManifest(ctx, ref, opts, func(m registry.Manifest, ropts []remote.Option) (ManifestReport, error) {
+		return verifyOne(m, pub, ropts)
+	})
+	if err == nil {
+		err = r.FirstProblem("verifying signatures of")
 	}
-	ropts, err := opts.RemoteOptions(ctx, ref.Context().RegistryStr())
-	if err != nil {
-		return Report{}, err
-	}
-	report := Report{Ref: targets[0].Ref}
-	for _, t := range targets {
-		mr, err := verifyOne(t, pub, ropts)
-		report.Manifests = append(report.Manifests, mr)
-		if err != nil {
-			return report, err
-		}
-	}
-	return report, report.Err()
+	return Report{r}, err
 }
 
-func verifyOne(t Target, pub crypto.PublicKey, ropts []remote.Option) (ManifestReport, error) {
-	mr := ManifestReport{Target: t, Attestations: map[string]int{}}
+func verifyOne(t registry.Manifest, pub crypto.PublicKey, ropts []remote.Option) (ManifestReport, error) {
+	mr := ManifestReport{Manifest: t, Attestations: map[string]int{}}
 	d := digestOf(t.Ref)
 	_, sigs, err := readImage(tagFor(t.Ref.Context(), d, sigSuffix), ropts)
 	if err != nil {
@@ -163,27 +152,14 @@ func checkAttestation(l stored, ref name.Digest, pub crypto.PublicKey) (string, 
 
 // Err is the first problem as one line, naming the manifest and how many
 // other problems there are; nil when there are none.
-func (r Report) Err() error {
-	var first string
-	n := 0
-	for _, m := range r.Manifests {
-		for _, p := range m.Problems {
-			if n == 0 {
-				first = m.label() + ": " + p
-			}
-			n++
-		}
-	}
-	switch n {
-	case 0:
-		return nil
-	case 1:
-		return fmt.Errorf("verifying signatures of %s", first)
-	}
-	return fmt.Errorf("verifying signatures of %s (and %d more problems)", first, n-1)
-}
+func (r Report) Err() error { return r.FirstProblem("verifying signatures of") }
 
-func (m ManifestReport) label() string {
+// Issues are the Problems.
+func (m ManifestReport) Issues() []string { return m.Problems }
+
+// Label is the manifest's digest reference, with "(index)" or the
+// platform of an image in an index.
+func (m ManifestReport) Label() string {
 	switch {
 	case m.Index:
 		return m.Ref.String() + " (index)"
@@ -196,7 +172,7 @@ func (m ManifestReport) label() string {
 // Write prints the report, one block per manifest.
 func (r Report) Write(w io.Writer) error {
 	for _, m := range r.Manifests {
-		fmt.Fprintln(w, m.label())
+		fmt.Fprintln(w, m.Label())
 		fmt.Fprintf(w, "  signatures verified: %d", m.Signatures)
 		if m.Unverified > 0 {
 			fmt.Fprintf(w, " (%d layers not verified by this key)", m.Unverified)

@@ -54,7 +54,7 @@ func runSign(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return fmt.Errorf("invalid image reference %q: %w", args[0], err)
 	}
-	targets, err := sign.Targets(cmd.Context(), ref, opts)
+	targets, err := opts.Manifests(cmd.Context(), ref)
 	if err != nil {
 		return err
 	}
