@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
 // BasePlatforms lists the platforms a base image offers, for "--platform
@@ -14,17 +12,13 @@ import (
 // entries that hold attestations, as ko does), or a single image's own
 // platform. Platforms hoist does not build (not linux) come back in skipped.
 func BasePlatforms(ctx context.Context, ref string, opts Options) (ps []v1.Platform, skipped []string, err error) {
-	r, err := name.ParseReference(ref, opts.NameOptions(ref)...)
-	if err != nil {
-		return nil, nil, fmt.Errorf("invalid base image %q: %w", ref, err)
-	}
-	ropts, err := opts.RemoteOptions(ctx, r.Context().RegistryStr())
+	b, err := opts.base(ctx, ref)
 	if err != nil {
 		return nil, nil, err
 	}
-	desc, err := remote.Get(r, ropts...)
+	desc, err := b.get("reading")
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading base image %s: %w", ref, describe(err, r.Context().RegistryStr(), opts.retries()))
+		return nil, nil, err
 	}
 	var all []v1.Platform
 	if desc.MediaType.IsIndex() {

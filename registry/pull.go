@@ -20,48 +20,30 @@ import (
 // size cap) and checked: malformed JSON is said to be malformed, not taken
 // for a dropped connection.
 func Pull(ctx context.Context, ref string, platform v1.Platform, opts Options) (v1.Image, error) {
-	r, err := name.ParseReference(ref, opts.NameOptions(ref)...)
-	if err != nil {
-		return nil, fmt.Errorf("invalid base image %q: %w", ref, err)
-	}
-	host := r.Context().RegistryStr()
-	fail := func(what string, err error) error {
-		return fmt.Errorf("%s base image %s: %w", what, ref, describe(err, host, opts.retries()))
-	}
-	ropts, err := opts.RemoteOptions(ctx, host)
+	b, err := opts.base(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
-	desc, err := remote.Get(r, append(ropts, remote.WithPlatform(platform))...)
+	desc, err := b.get("pulling", remote.WithPlatform(platform))
 	if err != nil {
-		var terr *transport.Error
-		if errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound {
-			return nil, fmt.Errorf("pulling base image %s: not found (check the name and tag)", ref)
-		}
-		return nil, fail("pulling", err)
+		return nil, err
 	}
 	if !json.Valid(desc.Manifest) {
 		return nil, malformed(ref, "manifest")
 	}
 	img, err := desc.Image()
 	if err != nil {
-		return nil, fail("pulling", err)
+		return nil, b.fail("pulling", err)
 	}
-	raw, err := img.RawManifest()
+	m, err := document(b, manifestDoc, img.RawManifest, img.Manifest)
 	if err != nil {
-		return nil, fail("pulling", err)
-	}
-	if !json.Valid(raw) {
-		return nil, malformed(ref, "manifest")
-	}
-	m, err := img.Manifest()
-	if err != nil {
-		return nil, fmt.Errorf("pulling base image %s: the registry served an unreadable manifest: %s", ref, oneLine(err.Error()))
+		return nil, err
 	}
 	if err := CheckConfigSize(ref, m.Config.Size); err != nil {
 		return nil, err
 	}
-	cfg, err := platformConfig(img, ref, fail)
+	// The config is verified against its digest by ggcr.
+	cfg, err := document(b, configDoc, img.RawConfigFile, img.ConfigFile)
 	if err != nil {
 		return nil, err
 	}
@@ -72,21 +54,70 @@ func Pull(ctx context.Context, ref string, platform v1.Platform, opts Options) (
 	return img, nil
 }
 
-// platformConfig fetches the config (verified against its digest by ggcr)
-// and parses it.
-func platformConfig(img v1.Image, ref string, fail func(string, error) error) (*v1.ConfigFile, error) {
-	raw, err := img.RawConfigFile()
+// base is one request for a base image: its reference, the remote options
+// for its registry, and how its failures are worded.
+type base struct {
+	ref   string
+	r     name.Reference
+	ropts []remote.Option
+	opts  Options
+}
+
+func (o Options) base(ctx context.Context, ref string) (*base, error) {
+	r, err := name.ParseReference(ref, o.NameOptions(ref)...)
 	if err != nil {
-		return nil, fail("reading the config of", err)
+		return nil, fmt.Errorf("invalid base image %q: %w", ref, err)
 	}
-	if !json.Valid(raw) {
-		return nil, malformed(ref, "config")
-	}
-	cfg, err := img.ConfigFile()
+	ropts, err := o.RemoteOptions(ctx, r.Context().RegistryStr())
 	if err != nil {
-		return nil, fmt.Errorf("reading base image %s config: the registry served an unreadable config: %s", ref, oneLine(err.Error()))
+		return nil, err
 	}
-	return cfg, nil
+	return &base{ref: ref, r: r, ropts: ropts, opts: o}, nil
+}
+
+// fail words err, met while doing what to the base image, in one line.
+func (b *base) fail(what string, err error) error {
+	return fmt.Errorf("%s base image %s: %w", what, b.ref, b.opts.Describe(err, b.r.Context().RegistryStr()))
+}
+
+// get fetches the base image's manifest or index, saying "not found" when
+// that is what the registry answered.
+func (b *base) get(what string, extra ...remote.Option) (*remote.Descriptor, error) {
+	desc, err := remote.Get(b.r, append(b.ropts[:len(b.ropts):len(b.ropts)], extra...)...)
+	var terr *transport.Error
+	switch {
+	case err == nil:
+		return desc, nil
+	case errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound:
+		return nil, fmt.Errorf("%s base image %s: not found (check the name and tag)", what, b.ref)
+	}
+	return nil, b.fail(what, err)
+}
+
+// docKind words the failures of one kind of JSON document of an image.
+type docKind struct{ name, failing, unreadable string }
+
+var (
+	manifestDoc = docKind{"manifest", "pulling", "pulling base image %s"}
+	configDoc   = docKind{"config", "reading the config of", "reading base image %s config"}
+)
+
+// document fetches one JSON document of the base image with raw and parses
+// it with parse, telling malformed JSON from a failed transfer.
+func document[T any](b *base, kind docKind, raw func() ([]byte, error), parse func() (T, error)) (T, error) {
+	var zero T
+	data, err := raw()
+	if err != nil {
+		return zero, b.fail(kind.failing, err)
+	}
+	if !json.Valid(data) {
+		return zero, malformed(b.ref, kind.name)
+	}
+	v, err := parse()
+	if err != nil {
+		return zero, fmt.Errorf(kind.unreadable+": the registry served an unreadable %s: %s", b.ref, kind.name, oneLine(err.Error()))
+	}
+	return v, nil
 }
 
 func malformed(ref, what string) error {
