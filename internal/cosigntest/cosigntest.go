@@ -15,6 +15,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/hoist-build/hoist/internal/registrytest"
 )
 
 // Version is the cosign whose default formats hoist writes and reads
@@ -178,7 +180,7 @@ func Verify(t testing.TB, cosign, pub, ref string, extra ...string) {
 	}
 	args := append(append([]string{cmd, "--key", pub}, Offline(t)...), extra...)
 	out := MustRun(t, "", nil, cosign, append(args, ref)...)
-	digest := digestOf(t, ref)
+	digest := registrytest.Digest(t, ref).String()
 	if cmd == "verify" {
 		if !strings.Contains(out, `"docker-manifest-digest":"`+digest+`"`) {
 			t.Errorf("cosign verify %s printed no payload naming %s:\n%.500s", ref, digest, out)
@@ -230,18 +232,4 @@ func Images(t testing.TB, ref string) []string {
 		out = append(out, r.Context().Digest(d.Digest.String()).String())
 	}
 	return out
-}
-
-// digestOf resolves ref in the registry.
-func digestOf(t testing.TB, ref string) string {
-	t.Helper()
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	desc, err := remote.Head(r)
-	if err != nil {
-		t.Fatalf("looking up %s: %v", ref, err)
-	}
-	return desc.Digest.String()
 }
