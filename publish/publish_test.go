@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 )
 
@@ -121,14 +122,8 @@ func TestNewRegistry(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r, err := NewRegistry(tt.opts)
-			if tt.wantErr == "" {
-				if err != nil || r == nil {
-					t.Fatalf("NewRegistry = %v, %v", r, err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || strings.Contains(err.Error(), "\n") {
-				t.Errorf("NewRegistry error %q, want one line containing %q", err, tt.wantErr)
+			if !hoisttest.WantErrLine(t, err, tt.wantErr) && r == nil {
+				t.Fatal("NewRegistry returned neither a registry nor an error")
 			}
 		})
 	}

@@ -13,6 +13,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 func TestNewTarball(t *testing.T) {
@@ -36,13 +38,10 @@ func TestNewTarball(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tb, err := NewTarball(tt.path, "ghcr.io/acme", tt.tags)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("NewTarball error %v, want one mentioning %q", err, tt.wantErr)
-				}
+			if hoisttest.WantErr(t, err, tt.wantErr) {
 				return
 			}
-			if err != nil || tb.Path != tt.path {
+			if tb.Path != tt.path {
 				t.Fatalf("NewTarball = %+v, %v", tb, err)
 			}
 		})

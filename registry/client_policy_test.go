@@ -11,8 +11,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
@@ -72,7 +70,8 @@ func TestPrivateRegistryNeverPlainHTTP(t *testing.T) {
 func TestRedirectKeepsCredentialsHome(t *testing.T) {
 	srv := registrytest.Start(t, registrytest.Options{Users: map[string]string{"u": "canary-pass"}})
 	ref := srv.Host + "/base:latest"
-	pushLinuxImage(t, ref, registrytest.Keychain{User: "u", Password: "canary-pass"})
+	registrytest.Write(t, ref, registrytest.PlatformImage(t, v1.Platform{OS: "linux", Architecture: "amd64"}),
+		remote.WithAuthFromKeychain(registrytest.Keychain{User: "u", Password: "canary-pass"}))
 	var mu sync.Mutex
 	var storageSaw []string
 	storage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -131,16 +130,4 @@ func proxyTo(w http.ResponseWriter, r *http.Request, host, auth string) {
 	}
 	w.WriteHeader(resp.StatusCode)
 	_, _ = io.Copy(w, resp.Body)
-}
-
-func pushLinuxImage(t *testing.T, ref string, kc authn.Keychain) {
-	t.Helper()
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img := registrytest.PlatformImage(t, v1.Platform{OS: "linux", Architecture: "amd64"})
-	if err := remote.Write(r, img, remote.WithAuthFromKeychain(kc)); err != nil {
-		t.Fatal(err)
-	}
 }

@@ -6,9 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/registry"
@@ -29,8 +27,8 @@ func TestPull(t *testing.T) {
 	host := registrytest.New(t)
 	idx, imgs := registrytest.PlatformIndex(t, amd64, arm64)
 	amdImg := registrytest.PlatformImage(t, amd64)
-	write(t, host+"/acme/app:multi", idx)
-	write(t, host+"/acme/app:amd64-only", amdImg)
+	registrytest.Write(t, host+"/acme/app:multi", idx)
+	registrytest.Write(t, host+"/acme/app:amd64-only", amdImg)
 	for _, p := range []v1.Platform{amd64, arm64} {
 		img, err := registry.Pull(ctx, host+"/acme/app:multi", p, anonymous)
 		if err != nil {
@@ -67,23 +65,5 @@ func TestPull(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// write pushes an image or index with ggcr itself, not the code under test.
-func write(t *testing.T, ref string, art remote.Taggable) {
-	t.Helper()
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	switch a := art.(type) {
-	case v1.ImageIndex:
-		err = remote.WriteIndex(r, a)
-	case v1.Image:
-		err = remote.Write(r, a)
-	}
-	if err != nil {
-		t.Fatal(err)
 	}
 }

@@ -13,9 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-
 	"github.com/hoist-build/hoist/internal/registrytest"
 )
 
@@ -215,21 +212,11 @@ func Verify(t testing.TB, cosign, pub, ref string, extra ...string) {
 // Images lists the image references of the index ref (a digest reference).
 func Images(t testing.TB, ref string) []string {
 	t.Helper()
-	r, err := name.NewDigest(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := remote.Index(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	im, err := idx.IndexManifest()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, im := registrytest.Index(t, ref)
+	repo := strings.Split(ref, "@")[0]
 	var out []string
 	for _, d := range im.Manifests {
-		out = append(out, r.Context().Digest(d.Digest.String()).String())
+		out = append(out, repo+"@"+d.Digest.String())
 	}
 	return out
 }

@@ -71,3 +71,38 @@ func Digest(t testing.TB, ref string, opts ...remote.Option) v1.Hash {
 	}
 	return desc.Digest
 }
+
+// Write pushes an image or index to ref with ggcr itself, not with the
+// code under test.
+func Write(t testing.TB, ref string, art remote.Taggable, opts ...remote.Option) {
+	t.Helper()
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	switch a := art.(type) {
+	case v1.ImageIndex:
+		err = remote.WriteIndex(r, a, opts...)
+	case v1.Image:
+		err = remote.Write(r, a, opts...)
+	default:
+		t.Fatalf("writing %s: %T is neither an image nor an index", ref, art)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Index reads the index ref (a digest reference) and its manifest.
+func Index(t testing.TB, ref string, opts ...remote.Option) (v1.ImageIndex, *v1.IndexManifest) {
+	t.Helper()
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := remote.Index(r, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return idx, IndexManifest(t, idx)
+}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/types"
@@ -60,4 +61,24 @@ func DigestOf(t testing.TB, d interface{ Digest() (v1.Hash, error) }) v1.Hash {
 		t.Fatalf("Digest: %v", err)
 	}
 	return h
+}
+
+// LayoutIndex reads the index.json of the OCI image layout at dir.
+func LayoutIndex(t testing.TB, dir string) (v1.ImageIndex, *v1.IndexManifest) {
+	t.Helper()
+	idx, err := layout.ImageIndexFromPath(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return idx, IndexManifest(t, idx)
+}
+
+// IndexManifest is idx's manifest, failing the test if it cannot be read.
+func IndexManifest(t testing.TB, idx v1.ImageIndex) *v1.IndexManifest {
+	t.Helper()
+	im, err := idx.IndexManifest()
+	if err != nil {
+		t.Fatalf("reading an index manifest: %v", err)
+	}
+	return im
 }
