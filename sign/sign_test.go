@@ -12,12 +12,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/random"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/static"
-	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 
 	"github.com/hoist-build/hoist/internal/hoisttest"
@@ -43,38 +39,15 @@ func newSigner(t *testing.T) *KeySigner {
 // and the provenance, as hoist attests them.
 func pushIndex(t *testing.T, host string) (name.Digest, []Manifest) {
 	t.Helper()
-	idx, err := random.Index(64, 1, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	im, err := idx.IndexManifest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// random.Index leaves platforms out; registry.Options.Manifests lists runnable images only.
-	var adds []mutate.IndexAddendum
-	for i, d := range im.Manifests {
-		img, err := idx.Image(d.Digest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		adds = append(adds, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{
-			MediaType: d.MediaType, Platform: &v1.Platform{OS: "linux", Architecture: []string{"amd64", "arm64"}[i]}}})
-	}
-	withPlatforms := mutate.AppendManifests(mutate.IndexMediaType(empty.Index, types.OCIImageIndex), adds...)
+	idx, _ := registrytest.PlatformIndex(t, v1.Platform{OS: "linux", Architecture: "amd64"}, v1.Platform{OS: "linux", Architecture: "arm64"})
+	d := registrytest.DigestOf(t, idx)
 	repo, err := name.NewRepository(host + "/team/app")
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := withPlatforms.Digest()
-	if err != nil {
-		t.Fatal(err)
-	}
 	ref := repo.Digest(d.String())
-	if err := remote.WriteIndex(ref, withPlatforms); err != nil {
-		t.Fatal(err)
-	}
-	wm, _ := withPlatforms.IndexManifest()
+	registrytest.Write(t, ref.String(), idx)
+	wm := registrytest.IndexManifest(t, idx)
 	subjects := []Subject{{repo.Name(), d}}
 	for _, c := range wm.Manifests {
 		subjects = append(subjects, Subject{repo.Name(), c.Digest})
@@ -204,9 +177,7 @@ func tamper(t *testing.T, tag name.Tag, from, to string) {
 			t.Fatal(err)
 		}
 	}
-	if err := remote.Write(tag, img); err != nil {
-		t.Fatal(err)
-	}
+	registrytest.Write(t, tag.String(), img)
 }
 
 func TestPublishRefusesStatementAboutAnotherDigest(t *testing.T) {
