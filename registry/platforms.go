@@ -2,9 +2,9 @@ package registry
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
 // BasePlatforms lists the platforms a base image offers, for "--platform
@@ -20,31 +20,9 @@ func BasePlatforms(ctx context.Context, ref string, opts Options) (ps []v1.Platf
 	if err != nil {
 		return nil, nil, err
 	}
-	var all []v1.Platform
-	if desc.MediaType.IsIndex() {
-		idx, err := desc.ImageIndex()
-		if err != nil {
-			return nil, nil, fmt.Errorf("reading base image %s: %w", ref, err)
-		}
-		m, err := idx.IndexManifest()
-		if err != nil {
-			return nil, nil, fmt.Errorf("reading base image %s: %w", ref, err)
-		}
-		for _, d := range m.Manifests {
-			if d.Platform != nil {
-				all = append(all, *d.Platform)
-			}
-		}
-	} else {
-		img, err := desc.Image()
-		if err != nil {
-			return nil, nil, fmt.Errorf("reading base image %s: %w", ref, err)
-		}
-		cfg, err := img.ConfigFile()
-		if err != nil {
-			return nil, nil, fmt.Errorf("reading base image %s config: %w", ref, err)
-		}
-		all = append(all, v1.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant})
+	all, err := b.platforms(desc)
+	if err != nil {
+		return nil, nil, err
 	}
 	seen := map[string]bool{}
 	for _, p := range all {
@@ -58,4 +36,35 @@ func BasePlatforms(ctx context.Context, ref string, opts Options) (ps []v1.Platf
 		}
 	}
 	return ps, skipped, nil
+}
+
+// platforms lists the platforms of the base image's index entries, or of
+// its one image.
+func (b *base) platforms(desc *remote.Descriptor) ([]v1.Platform, error) {
+	if !desc.MediaType.IsIndex() {
+		img, err := desc.Image()
+		if err != nil {
+			return nil, b.fail("reading", err)
+		}
+		cfg, err := document(b, configDoc, img.RawConfigFile, img.ConfigFile)
+		if err != nil {
+			return nil, err
+		}
+		return []v1.Platform{{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant}}, nil
+	}
+	idx, err := desc.ImageIndex()
+	if err != nil {
+		return nil, b.fail("reading", err)
+	}
+	m, err := document(b, indexDoc, idx.RawManifest, idx.IndexManifest)
+	if err != nil {
+		return nil, err
+	}
+	var all []v1.Platform
+	for _, d := range m.Manifests {
+		if d.Platform != nil {
+			all = append(all, *d.Platform)
+		}
+	}
+	return all, nil
 }

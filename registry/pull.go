@@ -100,6 +100,7 @@ type docKind struct{ name, failing, unreadable string }
 var (
 	manifestDoc = docKind{"manifest", "pulling", "pulling base image %s"}
 	configDoc   = docKind{"config", "reading the config of", "reading base image %s config"}
+	indexDoc    = docKind{"index", "reading", "reading base image %s"}
 )
 
 // document fetches one JSON document of the base image with raw and parses

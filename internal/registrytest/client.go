@@ -61,11 +61,7 @@ func Catalog(t testing.TB, host string, opts ...remote.Option) []string {
 // Digest is the digest the registry serves for ref (a HEAD request).
 func Digest(t testing.TB, ref string, opts ...remote.Option) v1.Hash {
 	t.Helper()
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	desc, err := remote.Head(r, opts...)
+	desc, err := remote.Head(parse(t, ref), opts...)
 	if err != nil {
 		t.Fatalf("looking up %s: %v", ref, err)
 	}
@@ -76,10 +72,8 @@ func Digest(t testing.TB, ref string, opts ...remote.Option) v1.Hash {
 // code under test.
 func Write(t testing.TB, ref string, art remote.Taggable, opts ...remote.Option) {
 	t.Helper()
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := parse(t, ref)
+	var err error
 	switch a := art.(type) {
 	case v1.ImageIndex:
 		err = remote.WriteIndex(r, a, opts...)
@@ -96,13 +90,18 @@ func Write(t testing.TB, ref string, art remote.Taggable, opts ...remote.Option)
 // Index reads the index ref (a digest reference) and its manifest.
 func Index(t testing.TB, ref string, opts ...remote.Option) (v1.ImageIndex, *v1.IndexManifest) {
 	t.Helper()
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := remote.Index(r, opts...)
+	idx, err := remote.Index(parse(t, ref), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return idx, IndexManifest(t, idx)
+}
+
+func parse(t testing.TB, ref string) name.Reference {
+	t.Helper()
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
