@@ -15,14 +15,9 @@ import (
 )
 
 const (
-	user     = "hoist"
-	password = "s3cret-pass"
+	user     = registrytest.User
+	password = registrytest.Password
 )
-
-func secureRegistry(t *testing.T) *registrytest.Server {
-	t.Helper()
-	return registrytest.Start(t, registrytest.Options{Users: map[string]string{user: password}, TLS: true})
-}
 
 // catalog is the test's own view of what srv holds.
 func catalog(t *testing.T, srv *registrytest.Server) []string {
@@ -31,8 +26,8 @@ func catalog(t *testing.T, srv *registrytest.Server) []string {
 }
 
 func TestPushWithAuthAndTLS(t *testing.T) {
-	srv := secureRegistry(t)
-	other := secureRegistry(t)
+	srv := registrytest.Secure(t)
+	other := registrytest.Secure(t)
 	img, err := random.Image(1024, 2)
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +82,7 @@ func checkPulled(t *testing.T, srv *registrytest.Server, ref string, want v1.Has
 // TestFailedAuthPushesNothing pushes with a wrong password to a fresh
 // registry: not one repository may appear.
 func TestFailedAuthPushesNothing(t *testing.T) {
-	srv := secureRegistry(t)
+	srv := registrytest.Secure(t)
 	img, err := random.Image(1024, 2)
 	if err != nil {
 		t.Fatal(err)

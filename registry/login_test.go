@@ -10,17 +10,12 @@ import (
 )
 
 const (
-	user     = "hoist"
-	password = "s3cret-pass"
+	user     = registrytest.User
+	password = registrytest.Password
 )
 
-func secureRegistry(t *testing.T) *registrytest.Server {
-	t.Helper()
-	return registrytest.Start(t, registrytest.Options{Users: map[string]string{user: password}, TLS: true})
-}
-
 func TestCheckLogin(t *testing.T) {
-	srv := secureRegistry(t)
+	srv := registrytest.Secure(t)
 	cases := []struct {
 		name, user, password string
 		ca                   []byte

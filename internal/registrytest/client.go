@@ -105,3 +105,16 @@ func parse(t testing.TB, ref string) name.Reference {
 	}
 	return r
 }
+
+// The one user of a Secure registry.
+const (
+	User     = "hoist"
+	Password = "s3cret-pass"
+)
+
+// Secure starts a registry as a remote one would be: https with a
+// certificate from its own CA, and basic auth for User.
+func Secure(t testing.TB) *Server {
+	t.Helper()
+	return Start(t, Options{Users: map[string]string{User: Password}, TLS: true})
+}
