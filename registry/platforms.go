@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"bytes"
 	"context"
 
 	"github.com/google/go-containerregistry/pkg/v1"
@@ -42,21 +43,15 @@ func BasePlatforms(ctx context.Context, ref string, opts Options) (ps []v1.Platf
 // its one image.
 func (b *base) platforms(desc *remote.Descriptor) ([]v1.Platform, error) {
 	if !desc.MediaType.IsIndex() {
-		img, err := desc.Image()
-		if err != nil {
-			return nil, b.fail("reading", err)
-		}
-		cfg, err := document(b, configDoc, img.RawConfigFile, img.ConfigFile)
+		_, cfg, err := b.image(desc, "reading")
 		if err != nil {
 			return nil, err
 		}
 		return []v1.Platform{{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant}}, nil
 	}
-	idx, err := desc.ImageIndex()
-	if err != nil {
-		return nil, b.fail("reading", err)
-	}
-	m, err := document(b, indexDoc, idx.RawManifest, idx.IndexManifest)
+	raw := func() ([]byte, error) { return desc.Manifest, nil }
+	parse := func() (*v1.IndexManifest, error) { return v1.ParseIndexManifest(bytes.NewReader(desc.Manifest)) }
+	m, err := document(b, indexDoc, raw, parse)
 	if err != nil {
 		return nil, err
 	}

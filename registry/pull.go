@@ -31,19 +31,7 @@ func Pull(ctx context.Context, ref string, platform v1.Platform, opts Options) (
 	if !json.Valid(desc.Manifest) {
 		return nil, malformed(ref, "manifest")
 	}
-	img, err := desc.Image()
-	if err != nil {
-		return nil, b.fail("pulling", err)
-	}
-	m, err := document(b, manifestDoc, img.RawManifest, img.Manifest)
-	if err != nil {
-		return nil, err
-	}
-	if err := CheckConfigSize(ref, m.Config.Size); err != nil {
-		return nil, err
-	}
-	// The config is verified against its digest by ggcr.
-	cfg, err := document(b, configDoc, img.RawConfigFile, img.ConfigFile)
+	img, cfg, err := b.image(desc, "pulling")
 	if err != nil {
 		return nil, err
 	}
@@ -92,6 +80,29 @@ func (b *base) get(what string, extra ...remote.Option) (*remote.Descriptor, err
 		return nil, fmt.Errorf("%s base image %s: not found (check the name and tag)", what, b.ref)
 	}
 	return nil, b.fail(what, err)
+}
+
+// image reads the image desc names, its manifest and config checked as
+// any JSON document of a base (document), the config's size capped before
+// it is fetched.
+func (b *base) image(desc *remote.Descriptor, doing string) (v1.Image, *v1.ConfigFile, error) {
+	img, err := desc.Image()
+	if err != nil {
+		return nil, nil, b.fail(doing, err)
+	}
+	m, err := document(b, manifestDoc, img.RawManifest, img.Manifest)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := CheckConfigSize(b.ref, m.Config.Size); err != nil {
+		return nil, nil, err
+	}
+	// The config is verified against its digest by ggcr.
+	cfg, err := document(b, configDoc, img.RawConfigFile, img.ConfigFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	return img, cfg, nil
 }
 
 // docKind words the failures of one kind of JSON document of an image.
