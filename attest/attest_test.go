@@ -249,7 +249,7 @@ func TestPublishErrors(t *testing.T) {
 			opts.Dir = t.TempDir()
 			tc.edit(&opts)
 			_, err := Publish(context.Background(), opts)
-			hoisttest.WantErr(t, err, tc.want)
+			hoisttest.WantError(t, err, tc.want)
 			if entries, _ := os.ReadDir(opts.Dir); len(entries) != 0 {
 				t.Errorf("a failed Publish wrote %d files", len(entries))
 			}

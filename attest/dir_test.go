@@ -27,7 +27,7 @@ func TestWriteDir(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "sboms")
 			paths, err := WriteDir(dir, tc.docs)
-			if hoisttest.WantErr(t, err, tc.want) {
+			if hoisttest.WantError(t, err, tc.want) {
 				return
 			}
 			if len(paths) != len(tc.docs) {

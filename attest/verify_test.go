@@ -59,7 +59,7 @@ func TestVerifyFails(t *testing.T) {
 			repo := mustRepo(t, fmt.Sprintf("%s/case%d", host, i))
 			attachSome(t, repo, bin, tc.attach)
 			report, err := verify(t, repo.Tag("v1").String())
-			hoisttest.WantErrLine(t, err, tc.want)
+			hoisttest.WantErrorLine(t, err, tc.want)
 			var out bytes.Buffer
 			if err := report.Write(&out); err != nil {
 				t.Fatal(err)

@@ -2,28 +2,17 @@ package build
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // writeModule creates a throwaway module example.com/x with the given files
 // (path → contents). It has no dependencies, so nothing touches the network.
 func writeModule(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	files["go.mod"] = "module example.com/x\n\ngo 1.26\n"
-	for name, body := range files {
-		path := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	return hoisttest.Module(t, "example.com/x", files)
 }
 
 func TestInspect(t *testing.T) {

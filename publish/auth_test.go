@@ -54,7 +54,7 @@ func TestPushWithAuthAndTLS(t *testing.T) {
 				t.Fatal(err)
 			}
 			got, err := r.Publish(context.Background(), "app", img)
-			if !hoisttest.WantErrLine(t, err, tc.want) {
+			if !hoisttest.WantErrorLine(t, err, tc.want) {
 				if got != srv.Host+"/acme/app@"+want.String() {
 					t.Errorf("Publish = %s, want digest %s", got, want)
 				}

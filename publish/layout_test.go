@@ -55,7 +55,7 @@ func TestNewLayout(t *testing.T) {
 			dir := tt.setup(t)
 			before, _ := os.ReadDir(dir)
 			l, err := NewLayout(dir, tt.tags)
-			if hoisttest.WantErr(t, err, tt.wantErr) {
+			if hoisttest.WantError(t, err, tt.wantErr) {
 				return
 			}
 			if l.Dir != dir || !reflect.DeepEqual(l.Tags, tt.tags) {

@@ -122,7 +122,7 @@ func TestNewRegistry(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r, err := NewRegistry(tt.opts)
-			if !hoisttest.WantErrLine(t, err, tt.wantErr) && r == nil {
+			if !hoisttest.WantErrorLine(t, err, tt.wantErr) && r == nil {
 				t.Fatal("NewRegistry returned neither a registry nor an error")
 			}
 		})

@@ -40,7 +40,7 @@ func TestNewTarball(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tb, err := NewTarball(tt.path, "ghcr.io/acme", tt.tags)
-			if hoisttest.WantErr(t, err, tt.wantErr) {
+			if hoisttest.WantError(t, err, tt.wantErr) {
 				return
 			}
 			if tb.Path != tt.path {

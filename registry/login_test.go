@@ -29,7 +29,7 @@ func TestCheckLogin(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			err := registry.CheckLogin(context.Background(), srv.Host, tc.user, tc.password, registry.Options{CACertPEM: tc.ca})
-			if hoisttest.WantErrLine(t, err, tc.want) {
+			if hoisttest.WantErrorLine(t, err, tc.want) {
 				t.Logf("error: %v", err)
 			}
 		})

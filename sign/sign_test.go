@@ -141,7 +141,7 @@ func TestVerifyRefusesTampering(t *testing.T) {
 			img := ms[1].Ref // a platform image
 			tamper(t, tagFor(img.Context(), digestOf(img), tc.suffix), digestOf(img).Hex, digestOf(ms[2].Ref).Hex)
 			_, err := Verify(ctx, img, s.Public(), registry.Options{})
-			hoisttest.WantErrLine(t, err, tc.want)
+			hoisttest.WantErrorLine(t, err, tc.want)
 		})
 	}
 }
