@@ -6,7 +6,8 @@
 // registries may be reached over plain http, when credentials may be sent),
 // 429/503 replays honouring Retry-After, the stall timeout and minimum
 // rate, and the size caps and digest fallback that keep a hostile registry
-// from holding hoist's memory or time. It also pulls base images, checks a
+// from holding hoist's memory or time. It also pulls base images, lists
+// the manifests of a pushed image for attest and sign to check, checks a
 // login, and words registry failures in one line. A zero Timeout or
 // Retries means none, as 0 does on the command line; DefaultTimeout and
 // DefaultRetries are the flags' defaults.

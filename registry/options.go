@@ -66,9 +66,10 @@ func (o Options) policy() Policy {
 }
 
 // NameOptions are the parsing options for a reference, repository or
-// registry s under these settings: name.Insecure, which lets ggcr fall back to http, only for a
-// registry the policy allows plain http. (ggcr would also pick http for
-// private ranges; the policy transport upgrades those requests to https.)
+// registry s under these settings: name.Insecure, which lets ggcr fall back
+// to http, only for a registry the policy allows plain http. (ggcr would
+// also pick http for private ranges; the policy transport upgrades those
+// requests to https.)
 func (o Options) NameOptions(s string) []name.Option {
 	if o.policy().Decide(registryOf(s)).PlainHTTP {
 		return []name.Option{name.Insecure}
