@@ -54,7 +54,7 @@ func TestAppRunsNonRootOnPort80(t *testing.T) {
 		"/items/5?q=x": `{"item_id":5,"q":"x"}`,
 		"/items/7":     `{"item_id":7,"q":null}`,
 	} {
-		wantBody(ctx, t, c, path, want)
+		wantBody(ctx, t, c, path, want+"\n") // the app's JSON encoder ends each body with a newline
 	}
 	stopGracefully(t, c)
 }

@@ -59,5 +59,5 @@ func TestKoBuildsOnHoistBase(t *testing.T) {
 	// hoist does, so ko's image binds :80 as 65532 with containerd's
 	// default capabilities too.
 	c := serve(ctx, t, pull(t, stdout.String()), runctest.Options{}, 80, "/")
-	wantBody(ctx, t, c, "/", `{"Hello":"World"}`)
+	wantBody(ctx, t, c, "/", `{"Hello":"World"}`+"\n")
 }

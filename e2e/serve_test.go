@@ -41,12 +41,11 @@ func serve(ctx context.Context, t *testing.T, img v1.Image, opts runctest.Option
 	return c
 }
 
-// wantBody GETs path on :80 and wants 200 with body want (surrounding
-// white space aside).
+// wantBody GETs path on :80 and wants 200 with exactly the body want.
 func wantBody(ctx context.Context, t *testing.T, c *runctest.Container, path, want string) {
 	t.Helper()
 	status, body, err := c.Get(ctx, 80, path)
-	if err != nil || status != 200 || strings.TrimSpace(string(body)) != want {
+	if err != nil || status != 200 || string(body) != want {
 		t.Errorf("GET %s = %d %q (%v), want 200 %s", path, status, body, err, want)
 	}
 }
