@@ -11,6 +11,7 @@ import (
 	"github.com/hoist-build/hoist/build"
 	"github.com/hoist-build/hoist/layers"
 	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 )
 
 // bases is the run's bases, with the toolchain whose zoneinfo the
@@ -41,14 +42,14 @@ func distroless(opts Options, tc build.Toolchain) *base.Distroless {
 
 // pullRegistry is the registry client the pulled bases read through: the
 // one place the bases meet it.
-type pullRegistry struct{ opts publish.RemoteOptions }
+type pullRegistry struct{ opts registry.Options }
 
 func (r pullRegistry) Pull(ctx context.Context, ref string, p v1.Platform) (v1.Image, error) {
-	return publish.Pull(ctx, ref, p, r.opts)
+	return registry.Pull(ctx, ref, p, r.opts)
 }
 
 func (r pullRegistry) Platforms(ctx context.Context, ref string) ([]v1.Platform, []string, error) {
-	return publish.BasePlatforms(ctx, ref, r.opts)
+	return registry.BasePlatforms(ctx, ref, r.opts)
 }
 
 // PublishBase publishes the synthesized distroless base on its own under

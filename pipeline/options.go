@@ -15,6 +15,7 @@ import (
 	"github.com/hoist-build/hoist/config"
 	"github.com/hoist-build/hoist/layers"
 	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 	"github.com/hoist-build/hoist/sbom"
 	"github.com/hoist-build/hoist/sign"
 )
@@ -64,7 +65,7 @@ type Options struct {
 	// Jobs bounds concurrent platform builds.
 	Jobs      int
 	Publisher publish.Publisher
-	Remote    publish.RemoteOptions
+	Remote    registry.Options
 	// Supply chain: SBOM format (sbom.FormatNone for none), whether to
 	// attach provenance, and where to also write the documents.
 	SBOM       sbom.Format

@@ -14,7 +14,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/hoist-build/hoist/kube"
-	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 	"github.com/hoist-build/hoist/resolve"
 )
 
@@ -42,7 +42,7 @@ for kubectl; no kubectl is needed.`,
 	// --timeout bounds the rollout wait, as in kubectl; the registry's
 	// request timeout moves to --registry-timeout.
 	addBuildFlagsExcept(f, "timeout")
-	f.Duration("registry-timeout", publish.DefaultTimeout, "fail a registry request after this long without progress (0: never)")
+	f.Duration("registry-timeout", registry.DefaultTimeout, "fail a registry request after this long without progress (0: never)")
 	addFileFlags(f)
 	addKubeFlags(f)
 	f.Bool("wait", true, "wait for Deployments to roll out")

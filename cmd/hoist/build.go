@@ -10,7 +10,7 @@ import (
 
 	"github.com/hoist-build/hoist/base"
 	"github.com/hoist-build/hoist/pipeline"
-	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 )
 
 // defaultLayoutDir is where images go when no destination is configured, so a
@@ -49,8 +49,8 @@ func addBuildFlags(f *pflag.FlagSet) {
 	f.StringArray("annotation", nil, "manifest annotation key=value (repeatable)")
 	addInsecureFlags(f)
 	f.String("ca-cert", "", "PEM file of CA certificates to trust for the registry, besides the system's")
-	f.Duration("timeout", publish.DefaultTimeout, "fail a registry request after this long without progress (0: never)")
-	f.Int("retries", publish.DefaultRetries, "retries of a registry request that failed with 429/5xx, a reset or a timeout (0: none)")
+	f.Duration("timeout", registry.DefaultTimeout, "fail a registry request after this long without progress (0: never)")
+	f.Int("retries", registry.DefaultRetries, "retries of a registry request that failed with 429/5xx, a reset or a timeout (0: none)")
 	f.String("oci-layout", "", "write to this OCI image layout directory (and push too if a repository is set)")
 	f.String("tarball", "", "write a tarball for docker load (one platform) to this file (and push too if a repository is set)")
 	f.Int("jobs", runtime.GOMAXPROCS(0), "platform builds to run at once")

@@ -14,12 +14,13 @@ import (
 	"github.com/hoist-build/hoist/base"
 	"github.com/hoist-build/hoist/pipeline"
 	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 )
 
 // publisher builds the destinations: every one given is written, as ko
 // does (--oci-layout and --tarball files, and the registry of --repo,
 // HOIST_REPO or KO_DOCKER_REPO); with none, the default layout.
-func (s *settings) publisher(log *slog.Logger, remote publish.RemoteOptions, platforms []v1.Platform) (publish.Publisher, error) {
+func (s *settings) publisher(log *slog.Logger, remote registry.Options, platforms []v1.Platform) (publish.Publisher, error) {
 	layout, tarball, repo := s.v.GetString("oci-layout"), s.v.GetString("tarball"), s.v.GetString("repo")
 	tags := s.list("tag", true)
 	if s.v.GetBool("bare") && repo == "" {

@@ -11,7 +11,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
-	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 	"github.com/hoist-build/hoist/resolve"
 )
 
@@ -38,7 +38,7 @@ registry, no push, no pull.`,
 	}
 	f := cmd.Flags()
 	addBuildFlagsExcept(f, "timeout")
-	f.Duration("registry-timeout", publish.DefaultTimeout, "fail a registry request after this long without progress (0: never)")
+	f.Duration("registry-timeout", registry.DefaultTimeout, "fail a registry request after this long without progress (0: never)")
 	addFileFlags(f)
 	addKubeFlags(f)
 	f.Duration("timeout", 5*time.Minute, "how long to wait for each rollout")

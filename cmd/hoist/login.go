@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hoist-build/hoist/internal/dockercfg"
-	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 )
 
 func newLoginCmd() *cobra.Command {
@@ -32,7 +32,7 @@ registry refuses are not saved. hoist build, docker, crane and ko read them.`,
 	f.StringP("username", "u", "", "user name")
 	f.StringP("password", "p", "", "password (other users can see it in the process list: prefer --password-stdin)")
 	f.Bool("password-stdin", false, "read the password from stdin")
-	f.Duration("timeout", publish.DefaultTimeout, "fail a registry request after this long without progress (0: never)")
+	f.Duration("timeout", registry.DefaultTimeout, "fail a registry request after this long without progress (0: never)")
 	addRemoteFlags(f)
 	return cmd
 }
@@ -52,9 +52,8 @@ func runLogin(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := publish.RemoteOptions{Logger: log}
-	timeout, _ := f.GetDuration("timeout")
-	opts.Timeout = timeoutOption(timeout)
+	opts := registry.Options{Logger: log, Retries: registry.DefaultRetries}
+	opts.Timeout, _ = f.GetDuration("timeout")
 	caFile, _ := f.GetString("ca-cert")
 	if opts.CACertPEM, err = readCACert(caFile); err != nil {
 		return err
@@ -62,7 +61,7 @@ func runLogin(cmd *cobra.Command, args []string) error {
 	if err := applyTransport(&opts, f, nil, log); err != nil {
 		return err
 	}
-	if err := publish.CheckLogin(cmd.Context(), host, user, password, opts); err != nil {
+	if err := registry.CheckLogin(cmd.Context(), host, user, password, opts); err != nil {
 		return err
 	}
 	path, err := dockerConfigPath()

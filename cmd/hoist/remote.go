@@ -4,7 +4,6 @@ import (
 	"crypto/x509"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/spf13/pflag"
 )
@@ -22,23 +21,6 @@ func readCACert(path string) ([]byte, error) {
 		return nil, fmt.Errorf("reading --ca-cert %s: no PEM certificate in it", path)
 	}
 	return pem, nil
-}
-
-// retriesOption maps --retries onto publish.RemoteOptions.Retries, where 0
-// means the default: on the command line 0 means no retries.
-func retriesOption(n int) int {
-	if n <= 0 {
-		return -1
-	}
-	return n
-}
-
-// timeoutOption maps --timeout likewise: on the command line 0 means none.
-func timeoutOption(d time.Duration) time.Duration {
-	if d <= 0 {
-		return -1
-	}
-	return d
 }
 
 // addRemoteFlags adds the connection flags that commands other than build

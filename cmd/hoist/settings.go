@@ -20,7 +20,7 @@ import (
 	"github.com/hoist-build/hoist/config"
 	"github.com/hoist-build/hoist/layers"
 	"github.com/hoist-build/hoist/pipeline"
-	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 )
 
 // settings is the merged configuration: flags over HOIST_* over .hoist.yaml.
@@ -97,9 +97,9 @@ func (s *settings) pipelineOptions(cwd string, args []string, log *slog.Logger) 
 		Dir: cwd, Packages: args, Environ: os.Environ(), Ko: s.ko,
 		Port: s.v.GetInt("port"),
 		Env:  s.list("env", false), Jobs: s.v.GetInt("jobs"),
-		Remote: publish.RemoteOptions{
-			Timeout: timeoutOption(s.v.GetDuration("timeout")),
-			Retries: retriesOption(s.v.GetInt("retries")), Logger: log,
+		Remote: registry.Options{
+			Timeout: s.v.GetDuration("timeout"),
+			Retries: s.v.GetInt("retries"), Logger: log,
 		},
 		Stderr: os.Stderr, Logger: log, Progress: s.progress,
 	}

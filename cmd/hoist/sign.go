@@ -6,7 +6,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 
-	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 	"github.com/hoist-build/hoist/sign"
 )
 
@@ -31,7 +31,7 @@ HOIST_PASSWORD or COSIGN_PASSWORD.`,
 	f := cmd.Flags()
 	f.String("key", "", "private key: a file, or env://VAR holding the PEM (required)")
 	f.String("sbom-dir", "", "also attest the SBOMs and provenance that hoist build --sbom-dir wrote in this directory")
-	f.Duration("timeout", publish.DefaultTimeout, "fail a registry request after this long without progress (0: never)")
+	f.Duration("timeout", registry.DefaultTimeout, "fail a registry request after this long without progress (0: never)")
 	addRemoteFlags(f)
 	return cmd
 }
@@ -54,7 +54,7 @@ func runSign(cmd *cobra.Command, args []string) error {
 	if err != nil {
 		return fmt.Errorf("invalid image reference %q: %w", args[0], err)
 	}
-	targets, err := sign.Targets(cmd.Context(), ref, opts)
+	targets, err := opts.Manifests(cmd.Context(), ref)
 	if err != nil {
 		return err
 	}
@@ -99,13 +99,12 @@ func addDirStatements(ms []sign.Manifest, dir string, ref name.Reference) error 
 }
 
 // remoteOptions reads the connection flags that sign and verify share.
-func remoteOptions(cmd *cobra.Command) (publish.RemoteOptions, error) {
+func remoteOptions(cmd *cobra.Command) (registry.Options, error) {
 	log := logger(cmd)
 	f := cmd.Flags()
-	opts := publish.RemoteOptions{Logger: log}
+	opts := registry.Options{Logger: log, Retries: registry.DefaultRetries}
 	opts.Insecure, _ = f.GetBool("insecure")
-	timeout, _ := f.GetDuration("timeout")
-	opts.Timeout = timeoutOption(timeout)
+	opts.Timeout, _ = f.GetDuration("timeout")
 	caFile, _ := f.GetString("ca-cert")
 	var err error
 	if opts.CACertPEM, err = readCACert(caFile); err != nil {

@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hoist-build/hoist/config"
-	"github.com/hoist-build/hoist/publish"
 	"github.com/hoist-build/hoist/registry"
 )
 
@@ -22,7 +21,7 @@ var loopbackHosts = []string{"localhost", "127.0.0.1", "::1"}
 // user's own choices, and from the same keys in .hoist.yaml, which the
 // repository controls: from there they apply to loopback registries only,
 // with one warning line saying what was ignored and how to confirm it.
-func applyTransport(opts *publish.RemoteOptions, flags *pflag.FlagSet, file *config.Hoist, log *slog.Logger) error {
+func applyTransport(opts *registry.Options, flags *pflag.FlagSet, file *config.Hoist, log *slog.Logger) error {
 	insecure, userSet, err := userInsecure(flags)
 	if err != nil {
 		return err

@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hoist-build/hoist/attest"
-	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 	"github.com/hoist-build/hoist/sign"
 )
 
@@ -34,7 +34,7 @@ nothing and are not read.`,
 	}
 	f := cmd.Flags()
 	f.String("key", "", "check cosign-format signatures and attestations with this public key (file or env://VAR)")
-	f.Duration("timeout", publish.DefaultTimeout, "fail a registry request after this long without progress (0: never)")
+	f.Duration("timeout", registry.DefaultTimeout, "fail a registry request after this long without progress (0: never)")
 	addRemoteFlags(f)
 	return cmd
 }
@@ -42,9 +42,8 @@ nothing and are not read.`,
 func runVerify(cmd *cobra.Command, args []string) error {
 	log := logger(cmd)
 	f := cmd.Flags()
-	opts := publish.RemoteOptions{Logger: log}
-	timeout, _ := f.GetDuration("timeout")
-	opts.Timeout = timeoutOption(timeout)
+	opts := registry.Options{Logger: log, Retries: registry.DefaultRetries}
+	opts.Timeout, _ = f.GetDuration("timeout")
 	caFile, _ := f.GetString("ca-cert")
 	var err error
 	if opts.CACertPEM, err = readCACert(caFile); err != nil {
@@ -67,7 +66,7 @@ func runVerify(cmd *cobra.Command, args []string) error {
 	return err
 }
 
-func verifySigned(cmd *cobra.Command, ref name.Reference, keyRef string, opts publish.RemoteOptions) error {
+func verifySigned(cmd *cobra.Command, ref name.Reference, keyRef string, opts registry.Options) error {
 	pub, err := loadPublicKey(keyRef)
 	if err != nil {
 		return err

@@ -31,10 +31,10 @@ var allowed = map[string][]string{
 	"containerd": {"publish"},
 	"sbom":       {},
 	"provenance": {},
-	"attest":     {"sbom", "provenance", "publish"},
-	"sign":       {"sbom", "provenance", "publish"},
+	"attest":     {"sbom", "provenance", "publish", "registry"},
+	"sign":       {"sbom", "provenance", "publish", "registry"},
 	"manifests":  {"layers", "publish", "resolve"},
-	"pipeline":   {"build", "cache", "config", "layers", "assemble", "base", "publish", "sbom", "attest", "sign"},
+	"pipeline":   {"build", "cache", "config", "layers", "assemble", "base", "publish", "registry", "sbom", "attest", "sign"},
 }
 
 // leaves are programs and tests, never libraries: nothing may import them.
