@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hoist-build/hoist/build"
 	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
@@ -25,7 +26,12 @@ func module(t *testing.T) string {
 func TestAffected(t *testing.T) {
 	dir := module(t)
 	paths := []string{"example.com/svc/cmd/api", "example.com/svc/cmd/worker"}
-	s, err := FindSources(context.Background(), dir, hoisttest.Environ(t, "GOFLAGS=-mod=mod", "GOWORK=off"), paths)
+	env := hoisttest.Environ(t, "GOFLAGS=-mod=mod", "GOWORK=off")
+	tc, err := build.LoadToolchain(context.Background(), dir, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := FindSources(context.Background(), tc, dir, env, paths)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -63,7 +63,7 @@ func (b binaryBuild) viaCache(ctx context.Context, tc build.Toolchain) (assemble
 	b.bopts.Output = filepath.Join(out, t.bin)
 	start := time.Now()
 	compiled := b.compile(ctx)
-	var deps []dep
+	var deps []build.Dep
 	var listErr error
 	if trusted {
 		// While go build runs: the inputs to stamp afterwards.

@@ -23,7 +23,7 @@ var allowed = map[string][]string{
 	"registry":   {},
 	"resolve":    {},
 	"kube":       {},
-	"dev":        {},
+	"dev":        {"build"},
 	"build":      {"cache"},
 	"assemble":   {"layers"},
 	"base":       {"layers", "assemble", "cache", "sbom"},
