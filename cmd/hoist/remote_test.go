@@ -33,16 +33,7 @@ func TestRemoteFlags(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			clearEnv(t)
-			for k, v := range tc.env {
-				t.Setenv(k, v)
-			}
-			dir := t.TempDir()
-			_, s, err := settingsFor(t, dir, append([]string{"--repo", "127.0.0.2:5000/x"}, tc.args...)...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			opts, err := s.pipelineOptions(dir, nil, quiet)
+			opts, err := optionsFor(t, inDir(t, "", tc.env), quiet, append([]string{"--repo", "127.0.0.2:5000/x"}, tc.args...)...)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want one containing %q", err, tc.wantErr)
