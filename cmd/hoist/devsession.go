@@ -22,13 +22,13 @@ import (
 // and what was last applied of every object, so that a change rebuilds and
 // re-applies only what it affects.
 type devSession struct {
-	cmd     *cobra.Command
-	stderr  io.Writer
-	client  *kube.Client
-	cs      kubernetes.Interface
-	flags   devFlags
-	opts    pipeline.Options // Packages set per build
-	repo    string
+	cmd    *cobra.Command
+	stderr io.Writer
+	client *kube.Client
+	cs     kubernetes.Interface
+	flags  devFlags
+	opts   pipeline.Options // Packages set per build
+	repo   string
 
 	files   []string
 	paths   []string
