@@ -55,15 +55,11 @@ func applicationFlagError(_ *cobra.Command, err error) error {
 }
 
 func runBase(cmd *cobra.Command, _ []string, s *settings) error {
-	d, err := startProgress(cmd, s)
+	d, cwd, err := startRun(cmd, s)
 	if err != nil {
 		return err
 	}
 	defer d.finish()
-	cwd, err := os.Getwd()
-	if err != nil {
-		return err
-	}
 	remote := s.remote.registryOptions(d.log)
 	publisher, err := s.publisher(d.log, s.registryPublisherOptions(remote, nil, d))
 	if err != nil {

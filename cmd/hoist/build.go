@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 )
@@ -30,15 +29,11 @@ printed. With none configured, images go to the OCI layout ./` + defaultLayoutDi
 }
 
 func runBuild(cmd *cobra.Command, args []string, s *settings) error {
-	d, err := startProgress(cmd, s)
+	d, cwd, err := startRun(cmd, s)
 	if err != nil {
 		return err
 	}
 	defer d.finish()
-	cwd, err := os.Getwd()
-	if err != nil {
-		return err
-	}
 	opts, err := s.runOptions(cwd, args, d)
 	if err != nil {
 		return err

@@ -118,7 +118,7 @@ func (s *settings) loadApplication(r reader) error {
 func (s *settings) platforms(r reader) (_ []v1.Platform, all bool, err error) {
 	names := s.platformNames(r)
 	if len(names) == 0 {
-		names = []string{"linux/amd64"}
+		names = s.spec.platforms
 	}
 	if len(names) == 1 && names[0] == "all" {
 		names, all = allPlatforms, true

@@ -68,6 +68,21 @@ func startProgress(cmd *cobra.Command, s *settings) (*display, error) {
 	return d, nil
 }
 
+// startRun starts the display of a run in the working directory, which it
+// returns.
+func startRun(cmd *cobra.Command, s *settings) (*display, string, error) {
+	d, err := startProgress(cmd, s)
+	if err != nil {
+		return nil, "", err
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		d.finish()
+		return nil, "", err
+	}
+	return d, cwd, nil
+}
+
 // newLogger writes text records at level and above to w (debug with -v).
 func newLogger(cmd *cobra.Command, w io.Writer, level slog.Level) *slog.Logger {
 	if v, _ := cmd.Flags().GetBool("verbose"); v {

@@ -112,15 +112,11 @@ func buildRefs(cmd *cobra.Command, s *settings, paths []string) (map[string]stri
 	if err := s.dest.requireRegistry("hoist " + cmd.Name()); err != nil {
 		return nil, err
 	}
-	d, err := startProgress(cmd, s)
+	d, cwd, err := startRun(cmd, s)
 	if err != nil {
 		return nil, err
 	}
 	defer d.finish()
-	cwd, err := os.Getwd()
-	if err != nil {
-		return nil, err
-	}
 	opts, err := s.runOptions(cwd, paths, d)
 	if err != nil {
 		return nil, err

@@ -34,9 +34,5 @@ func newRoot() *cobra.Command {
 // logger writes human-readable records to stderr: stdout is reserved for the
 // digest references that scripts consume.
 func logger(cmd *cobra.Command) *slog.Logger {
-	level := slog.LevelInfo
-	if v, _ := cmd.Flags().GetBool("verbose"); v {
-		level = slog.LevelDebug
-	}
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	return newLogger(cmd, os.Stderr, slog.LevelInfo)
 }
