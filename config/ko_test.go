@@ -72,14 +72,9 @@ var loadKoCases = []struct {
 func TestLoadKo(t *testing.T) {
 	for _, tt := range loadKoCases {
 		t.Run(tt.name, func(t *testing.T) {
-			path := writeConfig(t, ".ko.yaml", tt.data)
-			got, err := LoadKo(path)
-			if tt.wantErr != nil {
-				checkErr(t, err, path, tt.wantErr)
+			got, path, failed := loadCase(t, ".ko.yaml", tt.data, LoadKo, tt.wantErr)
+			if failed {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if tt.data != "-" {
 				tt.want.Path = path

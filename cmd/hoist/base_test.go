@@ -8,13 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/publish"
 )
@@ -31,7 +30,7 @@ func TestBasePublishesIndex(t *testing.T) {
 	if !strings.HasPrefix(ref, host+"/hoist/"+baseImageName+"@sha256:") || strings.Count(out, "\n") != 1 {
 		t.Fatalf("stdout = %q, want one digest reference into %s/hoist/%s", out, host, baseImageName)
 	}
-	idx := pullIndex(t, host+"/hoist/"+baseImageName+":v1")
+	idx := hoisttest.PullIndex(t, host+"/hoist/"+baseImageName+":v1")
 	if d, _ := idx.Digest(); !strings.HasSuffix(ref, d.String()) {
 		t.Errorf("tag v1 is %s, not the printed %s", d, ref)
 	}
@@ -56,19 +55,6 @@ func TestBasePublishesIndex(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("platforms = %q, want %q", got, want)
 	}
-}
-
-func pullIndex(t *testing.T, ref string) v1.ImageIndex {
-	t.Helper()
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := remote.Index(r)
-	if err != nil {
-		t.Fatalf("pulling %s: %v", ref, err)
-	}
-	return idx
 }
 
 // checkBaseImage holds an image to what ko and a Dockerfile expect of a
@@ -123,20 +109,14 @@ func TestBaseDestinations(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			out, err := runHoist(t, dir, "", append([]string{"base"}, tc.args...)...)
-			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) || out != "" {
-					t.Fatalf("stdout %q, err %v; want no output and an error containing %q", out, err, tc.err)
-				}
+			if hoisttest.Failed(t, out, err, tc.err) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			switch {
 			case strings.HasPrefix(out, "out@sha256:"):
 				checkLayoutBase(t, dir)
 			case strings.HasPrefix(out, host+"/base@sha256:"):
-				m, err := pullIndex(t, strings.TrimSpace(out)).IndexManifest()
+				m, err := hoisttest.PullIndex(t, out).IndexManifest()
 				if err != nil || len(m.Manifests) != 2 {
 					t.Fatalf("index manifest %v, %v; want two platforms", m, err)
 				}
@@ -201,27 +181,7 @@ func TestBaseUnderBuild(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := name.ParseReference(strings.TrimSpace(out))
-		if err != nil {
-			t.Fatal(err)
-		}
-		img, err := remote.Image(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ls, err := img.Layers()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var digests []v1.Hash
-		for _, l := range ls {
-			d, err := l.Digest()
-			if err != nil {
-				t.Fatal(err)
-			}
-			digests = append(digests, d)
-		}
-		return digests
+		return hoisttest.LayerDigests(t, hoisttest.PullImage(t, out))
 	}
 	pulled := layersOf(strings.TrimSpace(base), "pulled")
 	synthesized := layersOf("distroless", "synthesized")

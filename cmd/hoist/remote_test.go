@@ -2,10 +2,10 @@ package main
 
 import (
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 )
 
@@ -34,14 +34,8 @@ func TestRemoteFlags(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			opts, err := optionsFor(t, inDir(t, "", tc.env), quiet, append([]string{"--repo", "127.0.0.2:5000/x"}, tc.args...)...)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("err = %v, want one containing %q", err, tc.wantErr)
-				}
+			if hoisttest.Failed(t, "", err, tc.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			r := opts.Remote
 			if r.Timeout != tc.timeout || r.Retries != tc.retries || (len(r.CACertPEM) > 0) != tc.ca {

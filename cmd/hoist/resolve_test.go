@@ -5,9 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 )
 
@@ -97,15 +95,7 @@ func digestRefIn(t *testing.T, out, repo string) string {
 
 func checkEntrypoint(t *testing.T, ref, want string) {
 	t.Helper()
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := remote.Image(r)
-	if err != nil {
-		t.Fatalf("pulling %s: %v", ref, err)
-	}
-	cfg, err := img.ConfigFile()
+	cfg, err := hoisttest.PullImage(t, ref).ConfigFile()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/pipeline"
 	"github.com/hoist-build/hoist/publish"
 )
@@ -173,10 +174,7 @@ func TestBadInput(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := inDir(t, tc.file, nil)
 			// A directory that is not an OCI layout, for --oci-layout.
-			if err := os.Mkdir(filepath.Join(dir, "notlayout"), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			write(t, filepath.Join(dir, "notlayout", "stray.txt"), "x")
+			hoisttest.WriteFiles(t, dir, map[string]string{"notlayout/stray.txt": "x"})
 			out, err := runHoist(t, dir, "", append([]string{"build"}, tc.args...)...)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want one containing %q", err, tc.want)
@@ -199,7 +197,5 @@ func TestBadInput(t *testing.T) {
 
 func write(t *testing.T, path, content string) {
 	t.Helper()
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	hoisttest.WriteFiles(t, filepath.Dir(path), map[string]string{filepath.Base(path): content})
 }
