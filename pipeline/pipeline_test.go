@@ -209,31 +209,13 @@ func readTar(t *testing.T, l v1.Layer) map[string]*tar.Header {
 func TestMultiPlatformIndex(t *testing.T) {
 	host := registrytest.New(t)
 	res := run(t, options(t, repoRoot(t), registry(t, host), "arm64", "amd64"))
-	ref, err := name.ParseReference(res.Ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := remote.Index(ref)
-	if err != nil {
-		t.Fatalf("pulling index: %v", err)
-	}
-	if err := validate.Index(idx); err != nil {
-		t.Fatalf("index does not validate: %v", err)
-	}
-	m, err := idx.IndexManifest()
-	if err != nil {
-		t.Fatal(err)
-	}
+	platforms, imgs := hoisttest.IndexImages(t, hoisttest.PullIndex(t, res.Ref))
 	var archs []string
-	for _, d := range m.Manifests {
-		archs = append(archs, d.Platform.Architecture)
-		img, err := idx.Image(d.Digest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg, _ := img.ConfigFile()
-		if cfg.Architecture != d.Platform.Architecture {
-			t.Errorf("manifest for %s has config architecture %s", d.Platform.Architecture, cfg.Architecture)
+	for i, p := range platforms {
+		archs = append(archs, p.Architecture)
+		cfg, _ := imgs[i].ConfigFile()
+		if cfg.Architecture != p.Architecture {
+			t.Errorf("manifest for %s has config architecture %s", p.Architecture, cfg.Architecture)
 		}
 	}
 	if got := strings.Join(archs, ","); got != "amd64,arm64" {

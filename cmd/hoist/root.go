@@ -16,18 +16,8 @@ func newRoot() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().BoolP("verbose", "v", false, "log debug detail to stderr")
-	root.AddCommand(newBuildCmd())
-	root.AddCommand(newResolveCmd())
-	root.AddCommand(newManifestsCmd())
-	root.AddCommand(newBaseCmd())
-	root.AddCommand(newLoginCmd())
-	root.AddCommand(newVerifyCmd())
-	root.AddCommand(newSignCmd())
-	root.AddCommand(newKeygenCmd())
-	root.AddCommand(newApplyCmd())
-	root.AddCommand(newDeleteCmd())
-	root.AddCommand(newVersionCmd())
-	root.AddCommand(newDevCmd())
+	root.AddCommand(newBuildCmd(), newResolveCmd(), newManifestsCmd(), newBaseCmd(), newLoginCmd(), newVerifyCmd(),
+		newSignCmd(), newKeygenCmd(), newApplyCmd(), newDeleteCmd(), newVersionCmd(), newDevCmd())
 	return root
 }
 

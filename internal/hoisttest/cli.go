@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/validate"
 )
 
 // WriteFiles writes files (slash-separated path relative to dir → content)
@@ -29,30 +30,49 @@ func WriteFiles(t testing.TB, dir string, files map[string]string) {
 // PullImage reads the image ref names from its registry, as a client would.
 func PullImage(t testing.TB, ref string) v1.Image {
 	t.Helper()
-	img, err := remote.Image(parseRef(t, ref))
-	if err != nil {
-		t.Fatalf("pulling %s: %v", ref, err)
-	}
-	return img
+	return pull(t, ref, remote.Image)
 }
 
 // PullIndex reads the image index ref names from its registry.
 func PullIndex(t testing.TB, ref string) v1.ImageIndex {
 	t.Helper()
-	idx, err := remote.Index(parseRef(t, ref))
-	if err != nil {
-		t.Fatalf("pulling %s: %v", ref, err)
-	}
-	return idx
+	return pull(t, ref, remote.Index)
 }
 
-func parseRef(t testing.TB, ref string) name.Reference {
+func pull[T any](t testing.TB, ref string, get func(name.Reference, ...remote.Option) (T, error)) T {
 	t.Helper()
 	r, err := name.ParseReference(strings.TrimSpace(ref))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return r
+	v, err := get(r)
+	if err != nil {
+		t.Fatalf("pulling %s: %v", ref, err)
+	}
+	return v
+}
+
+// IndexImages checks that idx validates and returns the platform each of
+// its entries claims and the entry's image.
+func IndexImages(t testing.TB, idx v1.ImageIndex) ([]v1.Platform, []v1.Image) {
+	t.Helper()
+	if err := validate.Index(idx); err != nil {
+		t.Fatalf("index does not validate: %v", err)
+	}
+	m, err := idx.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	platforms, imgs := make([]v1.Platform, len(m.Manifests)), make([]v1.Image, len(m.Manifests))
+	for i, d := range m.Manifests {
+		if d.Platform != nil {
+			platforms[i] = *d.Platform
+		}
+		if imgs[i], err = idx.Image(d.Digest); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return platforms, imgs
 }
 
 // LayerDigests lists the digests of img's layers, base first.
