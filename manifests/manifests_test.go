@@ -11,6 +11,7 @@ import (
 	"k8s.io/pod-security-admission/policy"
 	"sigs.k8s.io/yaml"
 
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/manifests"
 	"github.com/hoist-build/hoist/resolve"
 )
@@ -48,11 +49,7 @@ func TestFields(t *testing.T) {
 	if n := len(dep.Spec.Template.Spec.Containers); n != 1 {
 		t.Fatalf("got %d containers, want 1", n)
 	}
-	for _, ck := range fieldChecks(dep, svc) {
-		if ck.got != ck.want {
-			t.Errorf("%s = %v, want %v", ck.what, ck.got, ck.want)
-		}
-	}
+	hoisttest.CheckFields(t, "", fieldChecks(dep, svc))
 	if strings.Contains(string(out), "status:") || strings.Contains(string(out), "creationTimestamp") {
 		t.Errorf("manifest carries status or creationTimestamp:\n%s", out)
 	}
@@ -61,18 +58,13 @@ func TestFields(t *testing.T) {
 	}
 }
 
-type fieldCheck struct {
-	what      string
-	got, want any
-}
-
 // fieldChecks are the sample app's fields and what they must be.
-func fieldChecks(dep *appsv1.Deployment, svc *corev1.Service) []fieldCheck {
+func fieldChecks(dep *appsv1.Deployment, svc *corev1.Service) hoisttest.Fields {
 	pod := dep.Spec.Template.Spec
 	c := pod.Containers[0]
 	sc, psc := c.SecurityContext, pod.SecurityContext
 	ru := dep.Spec.Strategy.RollingUpdate
-	return []fieldCheck{
+	return hoisttest.Fields{
 		{"deployment kind", dep.APIVersion + " " + dep.Kind, "apps/v1 Deployment"},
 		{"deployment name", dep.Name, "app"},
 		{"deployment label", dep.Labels[manifests.NameLabel], "app"},

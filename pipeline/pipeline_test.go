@@ -108,15 +108,9 @@ func pull(t *testing.T, ref string) v1.Image {
 
 func checkConfig(t *testing.T, img v1.Image) {
 	t.Helper()
-	cfg, err := img.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := hoisttest.ConfigFile(t, img)
 	c := cfg.Config
-	checks := []struct {
-		what      string
-		got, want any
-	}{
+	hoisttest.CheckFields(t, "", hoisttest.Fields{
 		{"entrypoint", strings.Join(c.Entrypoint, " "), "/ko-app/app"},
 		{"cmd", len(c.Cmd), 0},
 		{"user", c.User, "65532:65532"},
@@ -128,12 +122,7 @@ func checkConfig(t *testing.T, img v1.Image) {
 		{"title label", c.Labels["org.opencontainers.image.title"], "app"},
 		{"source label", c.Labels["org.opencontainers.image.source"], "https://github.com/hoist-build/hoist"},
 		{"history", len(cfg.History), 4},
-	}
-	for _, ck := range checks {
-		if ck.got != ck.want {
-			t.Errorf("%s = %v, want %v", ck.what, ck.got, ck.want)
-		}
-	}
+	})
 	if _, ok := c.ExposedPorts["80/tcp"]; !ok {
 		t.Errorf("ExposedPorts = %v, want 80/tcp", c.ExposedPorts)
 	}

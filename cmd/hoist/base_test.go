@@ -52,15 +52,9 @@ func TestBasePublishesIndex(t *testing.T) {
 // location, and the three base layers with their history.
 func checkBaseImage(t *testing.T, img v1.Image, p v1.Platform) {
 	t.Helper()
-	cfg, err := img.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := hoisttest.ConfigFile(t, img)
 	c := cfg.Config
-	checks := []struct {
-		what      string
-		got, want any
-	}{
+	hoisttest.CheckFields(t, p.String(), hoisttest.Fields{
 		{"platform", cfg.Platform().String(), p.String()},
 		{"user", c.User, "65532:65532"},
 		{"workdir", c.WorkingDir, "/"},
@@ -69,12 +63,7 @@ func checkBaseImage(t *testing.T, img v1.Image, p v1.Platform) {
 		{"layers", len(hoisttest.LayerDigests(t, img)), 3},
 		{"history", len(cfg.History), 3},
 		{"created", cfg.Created.Time.Equal(time.Unix(0, 0)), true},
-	}
-	for _, ck := range checks {
-		if ck.got != ck.want {
-			t.Errorf("%s: %s = %v, want %v", p.String(), ck.what, ck.got, ck.want)
-		}
-	}
+	})
 }
 
 func TestBaseDestinations(t *testing.T) {

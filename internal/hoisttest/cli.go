@@ -107,3 +107,31 @@ func Failed(t testing.TB, stdout string, err error, want string) bool {
 	}
 	return true
 }
+
+// ConfigFile is img's config file.
+func ConfigFile(t testing.TB, img v1.Image) *v1.ConfigFile {
+	t.Helper()
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// Fields are the values a test checks, a row each: what the value is, what
+// it was found to be, and what it must be (compared with ==).
+type Fields [][3]any
+
+// CheckFields reports every field that is not what it must be, after
+// prefix when there is one.
+func CheckFields(t testing.TB, prefix string, fields Fields) {
+	t.Helper()
+	if prefix != "" {
+		prefix += ": "
+	}
+	for _, f := range fields {
+		if f[1] != f[2] {
+			t.Errorf("%s%v = %v, want %v", prefix, f[0], f[1], f[2])
+		}
+	}
+}
