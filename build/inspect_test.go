@@ -2,11 +2,10 @@ package build
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // writeModule creates a throwaway module example.com/x with the given files
@@ -15,7 +14,15 @@ func writeModule(t *testing.T, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	files["go.mod"] = "module example.com/x\n\ngo 1.26\n"
-	hoisttest.WriteFiles(t, dir, files)
+	for name, body := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return dir
 }
 

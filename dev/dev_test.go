@@ -7,8 +7,6 @@ import (
 	"slices"
 	"testing"
 	"time"
-
-	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // module writes a module with two commands sharing a library, one with
@@ -23,7 +21,15 @@ func module(t *testing.T) string {
 		"cmd/worker/main.go":   "package main\n\nfunc main() {}\n",
 		"lib/lib.go":           "package lib\n",
 	}
-	hoisttest.WriteFiles(t, dir, files)
+	for p, content := range files {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return dir
 }
 

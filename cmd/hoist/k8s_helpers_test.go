@@ -8,9 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-
 	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
@@ -43,19 +40,4 @@ func runHoist(t *testing.T, dir, stdin string, args ...string) (string, error) {
 	root.SetArgs(args)
 	err := root.ExecuteContext(context.Background())
 	return stdout.String(), err
-}
-
-// registryRepos lists what a registry holds, to show a failed run pushed
-// nothing.
-func registryRepos(t *testing.T, host string) []string {
-	t.Helper()
-	reg, err := name.NewRegistry(host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	repos, err := remote.Catalog(context.Background(), reg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return repos
 }

@@ -151,7 +151,7 @@ func TestResolveFailures(t *testing.T) {
 			if out != "" {
 				t.Errorf("stdout = %q, want nothing", out)
 			}
-			if repos := registryRepos(t, host); len(repos) != 0 {
+			if repos := registrytest.Catalog(t, host); len(repos) != 0 {
 				t.Errorf("registry holds %v after a failed run", repos)
 			}
 		})

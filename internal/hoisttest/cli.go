@@ -1,8 +1,6 @@
 package hoisttest
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -11,21 +9,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 )
-
-// WriteFiles writes files (slash-separated path relative to dir → content)
-// under dir, creating their directories.
-func WriteFiles(t testing.TB, dir string, files map[string]string) {
-	t.Helper()
-	for p, content := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // PullImage reads the image ref names from its registry, as a client would.
 func PullImage(t testing.TB, ref string) v1.Image {
@@ -73,22 +56,6 @@ func IndexImages(t testing.TB, idx v1.ImageIndex) ([]v1.Platform, []v1.Image) {
 		}
 	}
 	return platforms, imgs
-}
-
-// LayerDigests lists the digests of img's layers, base first.
-func LayerDigests(t testing.TB, img v1.Image) []v1.Hash {
-	t.Helper()
-	ls, err := img.Layers()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make([]v1.Hash, len(ls))
-	for i, l := range ls {
-		if out[i], err = l.Digest(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return out
 }
 
 // Failed checks the outcome of a step that must fail when want is set: an
