@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -44,7 +43,7 @@ func applicationFlagError(_ *cobra.Command, err error) error {
 	flagSpec{groups: portGroup | applicationGroup | supplyChainGroup}.register(app)
 	var name string
 	app.VisitAll(func(f *pflag.Flag) {
-		if strings.HasPrefix(err.Error(), "unknown flag: --"+f.Name) {
+		if err.Error() == "unknown flag: --"+f.Name {
 			name = f.Name
 		}
 	})
