@@ -53,30 +53,37 @@ type flagSpec struct {
 	timeout   string
 }
 
-// register adds the spec's flags to f.
-func (s flagSpec) register(f *pflag.FlagSet) {
-	if s.groups&configGroup != 0 {
+// groupDefs declare each group once: its flags, and how its settings are
+// read from them, in the order they are read (the output and supply chain
+// groups check the destinations).
+var groupDefs = []struct {
+	group    group
+	register func(flagSpec, *pflag.FlagSet)
+	load     func(*settings, reader) error
+}{
+	{configGroup, func(_ flagSpec, f *pflag.FlagSet) {
 		f.String("config", ".hoist.yaml", "image settings file (keys are these flags' names)")
-	}
-	if s.groups&destinationGroup != 0 {
-		addDestinationFlags(f)
-	}
-	if s.groups&remoteGroup != 0 {
-		addRemoteFlags(f, s.timeoutFlag())
-	}
-	if s.groups&outputGroup != 0 {
+	}, (*settings).loadFiles},
+	{destinationGroup, func(_ flagSpec, f *pflag.FlagSet) { addDestinationFlags(f) }, (*settings).loadDestination},
+	{remoteGroup, func(s flagSpec, f *pflag.FlagSet) { addRemoteFlags(f, s.timeoutFlag()) }, (*settings).loadRemote},
+	{outputGroup, func(s flagSpec, f *pflag.FlagSet) {
 		f.StringSlice("platform", s.platforms, "platforms os/arch[/variant], comma-separated, or \"all\"")
 		f.String("compression", "gzip", "layer compression: gzip or zstd")
 		f.String("progress", "auto", "progress display: auto, plain (log lines), tty (live) or none")
-	}
-	if s.groups&portGroup != 0 {
+	}, (*settings).loadOutput},
+	{portGroup, func(_ flagSpec, f *pflag.FlagSet) {
 		f.Int("port", 80, "TCP port the image exposes (0 for none)")
-	}
-	if s.groups&applicationGroup != 0 {
-		addApplicationFlags(f)
-	}
-	if s.groups&supplyChainGroup != 0 {
-		addSupplyChainFlags(f)
+	}, (*settings).loadPort},
+	{applicationGroup, func(_ flagSpec, f *pflag.FlagSet) { addApplicationFlags(f) }, (*settings).loadApplication},
+	{supplyChainGroup, func(_ flagSpec, f *pflag.FlagSet) { addSupplyChainFlags(f) }, (*settings).loadSupplyChain},
+}
+
+// register adds the spec's flags to f.
+func (s flagSpec) register(f *pflag.FlagSet) {
+	for _, d := range groupDefs {
+		if s.groups&d.group != 0 {
+			d.register(s, f)
+		}
 	}
 }
 

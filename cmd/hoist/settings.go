@@ -95,33 +95,24 @@ func loadSettings(cmd *cobra.Command, spec flagSpec, args []string) (*settings, 
 	}
 	s := &settings{spec: spec, file: &config.Hoist{}, ko: &config.Ko{}, given: map[string]bool{}, invocation: invocation(cmd, args)}
 	f.Visit(func(fl *pflag.Flag) { s.given[fl.Name] = true })
-	if spec.groups&configGroup != 0 {
-		if s.file, err = loadHoistFile(r); err != nil {
-			return nil, err
-		}
-		if s.ko, err = loadKo(); err != nil {
-			return nil, err
-		}
-	}
-	steps := []struct {
-		g    group
-		load func(reader) error
-	}{
-		{destinationGroup, s.loadDestination},
-		{remoteGroup, s.loadRemote},
-		{outputGroup, s.loadOutput},
-		{portGroup, s.loadPort},
-		{applicationGroup, s.loadApplication},
-		{supplyChainGroup, s.loadSupplyChain},
-	}
-	for _, st := range steps {
-		if spec.groups&st.g != 0 {
-			if err := st.load(r); err != nil {
+	for _, d := range groupDefs {
+		if spec.groups&d.group != 0 {
+			if err := d.load(s, r); err != nil {
 				return nil, err
 			}
 		}
 	}
 	return s, nil
+}
+
+// loadFiles reads .hoist.yaml (--config) and ko's config.
+func (s *settings) loadFiles(r reader) error {
+	var err error
+	if s.file, err = loadHoistFile(r); err != nil {
+		return err
+	}
+	s.ko, err = loadKo()
+	return err
 }
 
 // newReader binds the command's flags and HOIST_* to viper's keys.
