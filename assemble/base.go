@@ -3,6 +3,7 @@ package assemble
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
@@ -12,9 +13,10 @@ import (
 	"github.com/hoist-build/hoist/layers"
 )
 
-// Layer is a layer with the history line that says what it holds.
+// Layer is one of hoist's layers with the history line that says what it
+// holds.
 type Layer struct {
-	Layer   v1.Layer
+	Layer   *layers.Blob
 	History string
 }
 
@@ -64,7 +66,10 @@ func Scratch(platform v1.Platform) (v1.Image, error) {
 // Distroless stacks the base layers on scratch with the environment the
 // distroless images set, so this image can also be published alone and used
 // as a base by ko or a Dockerfile.
-func Distroless(platform v1.Platform, base []Layer) (v1.Image, error) {
+//
+// The config and its history are dated at created, as every image hoist
+// makes, so that the base published alone has the same digest each time.
+func Distroless(platform v1.Platform, base []Layer, created time.Time) (v1.Image, error) {
 	img, err := Scratch(platform)
 	if err != nil {
 		return nil, err
@@ -80,6 +85,7 @@ func Distroless(platform v1.Platform, base []Layer) (v1.Image, error) {
 	cfg.Config.Env = []string{DefaultPath, "SSL_CERT_FILE=" + layers.CABundlePath}
 	cfg.Config.User = fmt.Sprintf("%d:%d", layers.NonRoot, layers.NonRoot)
 	cfg.Config.WorkingDir = "/"
+	date(cfg, created)
 	return mutate.ConfigFile(img, cfg)
 }
 

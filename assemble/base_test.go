@@ -5,9 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -17,28 +14,15 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/layers"
 )
 
 var created = time.Date(2024, 1, 2, 3, 4, 5, 0, time.FixedZone("CET", 3600))
 
-// zoneinfoZip reads the toolchain's zoneinfo.zip, as the pipeline does.
-func zoneinfoZip(t *testing.T) []byte {
-	t.Helper()
-	out, err := exec.Command("go", "env", "GOROOT").Output()
-	if err != nil {
-		t.Fatalf("go env GOROOT: %v", err)
-	}
-	b, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "lib", "time", "zoneinfo.zip"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func distrolessLayers(t *testing.T) []Layer {
 	t.Helper()
-	ls, err := DistrolessLayers(context.Background(), zoneinfoZip(t), layers.Options{Time: created})
+	ls, err := DistrolessLayers(context.Background(), hoisttest.Zoneinfo(t), layers.Options{Time: created})
 	if err != nil {
 		t.Fatalf("DistrolessLayers: %v", err)
 	}
@@ -48,10 +32,7 @@ func distrolessLayers(t *testing.T) []Layer {
 // tarNames lists the paths in a layer.
 func tarNames(t *testing.T, l v1.Layer) map[string]bool {
 	t.Helper()
-	rc, err := l.Uncompressed()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rc := hoisttest.Must(t, l.Uncompressed)
 	defer rc.Close()
 	tr := tar.NewReader(rc)
 	out := map[string]bool{}
@@ -65,33 +46,6 @@ func tarNames(t *testing.T, l v1.Layer) map[string]bool {
 		}
 		out[h.Name] = true
 	}
-}
-
-func configOf(t *testing.T, img v1.Image) *v1.ConfigFile {
-	t.Helper()
-	cfg, err := img.ConfigFile()
-	if err != nil {
-		t.Fatalf("ConfigFile: %v", err)
-	}
-	return cfg
-}
-
-func manifestOf(t *testing.T, img v1.Image) *v1.Manifest {
-	t.Helper()
-	m, err := img.Manifest()
-	if err != nil {
-		t.Fatalf("Manifest: %v", err)
-	}
-	return m
-}
-
-func digestOf(t *testing.T, d interface{ Digest() (v1.Hash, error) }) v1.Hash {
-	t.Helper()
-	h, err := d.Digest()
-	if err != nil {
-		t.Fatalf("Digest: %v", err)
-	}
-	return h
 }
 
 func TestDistrolessLayers(t *testing.T) {
@@ -121,7 +75,7 @@ func TestDistrolessLayers(t *testing.T) {
 	// Platform independent and reproducible: a second run is identical.
 	again := distrolessLayers(t)
 	for i := range ls {
-		if digestOf(t, ls[i].Layer) != digestOf(t, again[i].Layer) {
+		if hoisttest.Must(t, ls[i].Layer.Digest) != hoisttest.Must(t, again[i].Layer.Digest) {
 			t.Errorf("layer %d digest differs between runs", i)
 		}
 	}
@@ -133,7 +87,7 @@ func TestDistrolessLayersErrors(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := DistrolessLayers(ctx, zoneinfoZip(t), layers.Options{}); !errors.Is(err, context.Canceled) {
+	if _, err := DistrolessLayers(ctx, hoisttest.Zoneinfo(t), layers.Options{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("canceled context: error %v, want context.Canceled", err)
 	}
 }
@@ -148,14 +102,14 @@ func TestDistroless(t *testing.T) {
 	}
 	for _, p := range platforms {
 		t.Run(p.String(), func(t *testing.T) {
-			img, err := Distroless(p, base)
+			img, err := Distroless(p, base, created)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if err := validate.Image(img); err != nil {
 				t.Fatalf("validate.Image: %v", err)
 			}
-			cfg := configOf(t, img)
+			cfg := hoisttest.Must(t, img.ConfigFile)
 			got := v1.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant, OSVersion: cfg.OSVersion}
 			if !reflect.DeepEqual(got, p) {
 				t.Errorf("platform %+v, want %+v", got, p)
@@ -173,7 +127,7 @@ func TestDistroless(t *testing.T) {
 			if mt, _ := img.MediaType(); mt != types.MediaType("application/vnd.oci.image.manifest.v1+json") {
 				t.Errorf("manifest media type %q", mt)
 			}
-			m := manifestOf(t, img)
+			m := hoisttest.Must(t, img.Manifest)
 			if m.Config.MediaType != types.MediaType("application/vnd.oci.image.config.v1+json") {
 				t.Errorf("config media type %q", m.Config.MediaType)
 			}
@@ -181,8 +135,8 @@ func TestDistroless(t *testing.T) {
 				t.Fatalf("%d layers, %d diff IDs, %d history entries; want 3 each", len(m.Layers), len(cfg.RootFS.DiffIDs), len(cfg.History))
 			}
 			for i, l := range base {
-				if m.Layers[i].Digest != digestOf(t, l.Layer) {
-					t.Errorf("layer %d is %s, want %s", i, m.Layers[i].Digest, digestOf(t, l.Layer))
+				if m.Layers[i].Digest != hoisttest.Must(t, l.Layer.Digest) {
+					t.Errorf("layer %d is %s, want %s", i, m.Layers[i].Digest, hoisttest.Must(t, l.Layer.Digest))
 				}
 				if cfg.History[i].CreatedBy != l.History || cfg.History[i].EmptyLayer {
 					t.Errorf("history %d = %+v, want CreatedBy %q", i, cfg.History[i], l.History)
@@ -201,11 +155,11 @@ func TestScratch(t *testing.T) {
 	if err := validate.Image(img); err != nil {
 		t.Fatalf("validate.Image: %v", err)
 	}
-	cfg := configOf(t, img)
+	cfg := hoisttest.Must(t, img.ConfigFile)
 	if cfg.OS != "linux" || cfg.Architecture != "s390x" {
 		t.Errorf("platform %s/%s", cfg.OS, cfg.Architecture)
 	}
-	if m := manifestOf(t, img); len(m.Layers) != 0 || m.MediaType != types.OCIManifestSchema1 || m.Config.MediaType != types.OCIConfigJSON {
+	if m := hoisttest.Must(t, img.Manifest); len(m.Layers) != 0 || m.MediaType != types.OCIManifestSchema1 || m.Config.MediaType != types.OCIConfigJSON {
 		t.Errorf("manifest %+v, want an OCI manifest without layers", m)
 	}
 	if len(cfg.Config.Env) != 0 || cfg.Config.User != "" {

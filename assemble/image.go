@@ -84,15 +84,20 @@ func applyConfig(cfg *v1.ConfigFile, opts Options) {
 		}
 		c.Labels[k] = v
 	}
-	// Every history entry gets the image's creation time: the base's own
-	// times would otherwise make the config depend on when the base was made.
-	cfg.Created = v1.Time{Time: opts.Created.UTC()}
-	for i := range cfg.History {
-		cfg.History[i].Created = cfg.Created
-	}
+	date(cfg, opts.Created)
 	// Hostname and other runtime fields from a pulled base are meaningless
 	// for a new image; keep only what describes the process.
 	c.Hostname, c.Domainname = "", ""
+}
+
+// date sets the image's creation time, and gives it to every history entry:
+// the base's own times would otherwise make the config depend on when the
+// base was made.
+func date(cfg *v1.ConfigFile, created time.Time) {
+	cfg.Created = v1.Time{Time: created.UTC()}
+	for i := range cfg.History {
+		cfg.History[i].Created = cfg.Created
+	}
 }
 
 // MergeEnv returns base with each KEY=VALUE of add replacing the entry of the

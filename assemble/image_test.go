@@ -15,6 +15,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 
 	"github.com/hoist-build/hoist/layers"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 func appLayer(t *testing.T, name string) Layer {
@@ -34,11 +36,11 @@ func appLayer(t *testing.T, name string) Layer {
 // base carries: Cmd, Hostname, its own ports, labels and history times.
 func pulledLikeBase(t *testing.T, p v1.Platform) v1.Image {
 	t.Helper()
-	img, err := Distroless(p, distrolessLayers(t))
+	img, err := Distroless(p, distrolessLayers(t), created)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := configOf(t, img).DeepCopy()
+	cfg := hoisttest.Must(t, img.ConfigFile).DeepCopy()
 	cfg.Config.Cmd = []string{"/bin/sh"}
 	cfg.Config.Hostname = "builder-42"
 	cfg.Config.Domainname = "example.internal"
@@ -79,7 +81,19 @@ func TestImage(t *testing.T) {
 		t.Fatalf("validate.Image: %v", err)
 	}
 
-	cfg := configOf(t, img)
+	cfg := hoisttest.Must(t, img.ConfigFile)
+	checkImageConfig(t, cfg)
+	checkImageHistory(t, img, cfg, app)
+	// The base is left as it was.
+	if bc := hoisttest.Must(t, base.ConfigFile).Config; !reflect.DeepEqual(bc.Cmd, []string{"/bin/sh"}) || bc.Hostname != "builder-42" {
+		t.Errorf("Image modified its base: %+v", bc)
+	}
+}
+
+// checkImageConfig checks TestImage's options made it into the config,
+// merged with the base's.
+func checkImageConfig(t *testing.T, cfg *v1.ConfigFile) {
+	t.Helper()
 	c := cfg.Config
 	if !reflect.DeepEqual(c.Entrypoint, []string{"/ko-app/app"}) || c.Cmd != nil {
 		t.Errorf("Entrypoint %q Cmd %q, want [/ko-app/app] and no Cmd", c.Entrypoint, c.Cmd)
@@ -104,19 +118,20 @@ func TestImage(t *testing.T) {
 	if cfg.OS != "linux" || cfg.Architecture != "arm" || cfg.Variant != "v7" {
 		t.Errorf("platform %s/%s/%s", cfg.OS, cfg.Architecture, cfg.Variant)
 	}
+}
 
-	// Created, and every history entry, is the given time in UTC.
+// checkImageHistory: Created, and every history entry, is the given time in
+// UTC, and the app layer comes last with its history and annotations.
+func checkImageHistory(t *testing.T, img v1.Image, cfg *v1.ConfigFile, app Layer) {
+	t.Helper()
 	if !cfg.Created.Equal(created) {
 		t.Errorf("Created %v, want %v", cfg.Created, created)
 	}
-	raw, err := img.RawConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := hoisttest.Must(t, img.RawConfigFile)
 	if !strings.Contains(string(raw), `"created":"2024-01-02T02:04:05Z"`) {
 		t.Errorf("config does not record the creation time in UTC: %s", raw)
 	}
-	m := manifestOf(t, img)
+	m := hoisttest.Must(t, img.Manifest)
 	if len(cfg.History) != len(m.Layers) || len(m.Layers) != 4 {
 		t.Fatalf("%d history entries for %d layers, want 4 each", len(cfg.History), len(m.Layers))
 	}
@@ -128,8 +143,8 @@ func TestImage(t *testing.T) {
 			t.Errorf("history %d CreatedBy %q", i, h.CreatedBy)
 		}
 	}
-	if cfg.History[3].CreatedBy != "hoist: app binary" || m.Layers[3].Digest != digestOf(t, app.Layer) {
-		t.Errorf("last layer %s (%q), want the app layer %s", m.Layers[3].Digest, cfg.History[3].CreatedBy, digestOf(t, app.Layer))
+	if cfg.History[3].CreatedBy != "hoist: app binary" || m.Layers[3].Digest != hoisttest.Must(t, app.Layer.Digest) {
+		t.Errorf("last layer %s (%q), want the app layer %s", m.Layers[3].Digest, cfg.History[3].CreatedBy, hoisttest.Must(t, app.Layer.Digest))
 	}
 	if want := map[string]string{"org.opencontainers.image.source": "https://example.com/app"}; !reflect.DeepEqual(m.Annotations, want) {
 		t.Errorf("manifest annotations %v, want %v", m.Annotations, want)
@@ -137,16 +152,11 @@ func TestImage(t *testing.T) {
 	if m.MediaType != types.OCIManifestSchema1 {
 		t.Errorf("manifest media type %q", m.MediaType)
 	}
-
-	// The base is left as it was.
-	if bc := configOf(t, base).Config; !reflect.DeepEqual(bc.Cmd, []string{"/bin/sh"}) || bc.Hostname != "builder-42" {
-		t.Errorf("Image modified its base: %+v", bc)
-	}
 }
 
 func TestImageKeepsBaseSettingsWhenUnset(t *testing.T) {
 	p := v1.Platform{OS: "linux", Architecture: "amd64"}
-	base, err := Distroless(p, distrolessLayers(t))
+	base, err := Distroless(p, distrolessLayers(t), created)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,14 +164,14 @@ func TestImageKeepsBaseSettingsWhenUnset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := configOf(t, img)
+	cfg := hoisttest.Must(t, img.ConfigFile)
 	if cfg.Config.User != "65532:65532" || cfg.Config.WorkingDir != "/" {
 		t.Errorf("User %q WorkingDir %q, want the base's", cfg.Config.User, cfg.Config.WorkingDir)
 	}
 	if cfg.Config.ExposedPorts != nil || cfg.Config.Labels != nil {
 		t.Errorf("ExposedPorts %v Labels %v, want none", cfg.Config.ExposedPorts, cfg.Config.Labels)
 	}
-	if m := manifestOf(t, img); len(m.Annotations) != 0 {
+	if m := hoisttest.Must(t, img.Manifest); len(m.Annotations) != 0 {
 		t.Errorf("annotations %v, want none", m.Annotations)
 	}
 	if len(cfg.History) != 3 {

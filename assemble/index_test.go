@@ -10,6 +10,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 func platformImages(t *testing.T, platforms ...v1.Platform) []v1.Image {
@@ -18,7 +20,7 @@ func platformImages(t *testing.T, platforms ...v1.Platform) []v1.Image {
 	app := appLayer(t, "app")
 	var out []v1.Image
 	for _, p := range platforms {
-		b, err := Distroless(p, base)
+		b, err := Distroless(p, base, created)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -38,7 +40,7 @@ func TestIndex(t *testing.T) {
 	imgs := platformImages(t, arm64, armv7, amd64)
 	byPlatform := map[string]v1.Image{}
 	for _, img := range imgs {
-		cfg := configOf(t, img)
+		cfg := hoisttest.Must(t, img.ConfigFile)
 		byPlatform[cfg.Platform().String()] = img
 	}
 
@@ -57,7 +59,7 @@ func TestIndex(t *testing.T) {
 		if !reflect.DeepEqual(in, inCopy) {
 			t.Errorf("%s: Index reordered its argument", name)
 		}
-		d := digestOf(t, idx)
+		d := hoisttest.Must(t, idx.Digest)
 		if first == (v1.Hash{}) {
 			first = d
 		} else if d != first {
@@ -69,27 +71,31 @@ func TestIndex(t *testing.T) {
 		if mt, _ := idx.MediaType(); mt != types.OCIImageIndex {
 			t.Errorf("%s: media type %q", name, mt)
 		}
-		im, err := idx.IndexManifest()
-		if err != nil {
-			t.Fatal(err)
+		checkIndexManifests(t, name, idx, byPlatform)
+	}
+}
+
+// checkIndexManifests: one OCI manifest per platform, sorted, each that
+// platform's image.
+func checkIndexManifests(t *testing.T, name string, idx v1.ImageIndex, byPlatform map[string]v1.Image) {
+	t.Helper()
+	im := hoisttest.Must(t, idx.IndexManifest)
+	var got []string
+	for _, desc := range im.Manifests {
+		if desc.Platform == nil {
+			t.Fatalf("%s: descriptor %s has no platform", name, desc.Digest)
 		}
-		var got []string
-		for _, desc := range im.Manifests {
-			if desc.Platform == nil {
-				t.Fatalf("%s: descriptor %s has no platform", name, desc.Digest)
-			}
-			got = append(got, desc.Platform.String())
-			want := byPlatform[desc.Platform.String()]
-			if want == nil || desc.Digest != digestOf(t, want) {
-				t.Errorf("%s: %s points at %s, not that platform's image", name, desc.Platform, desc.Digest)
-			}
-			if desc.MediaType != types.OCIManifestSchema1 {
-				t.Errorf("%s: %s media type %q", name, desc.Platform, desc.MediaType)
-			}
+		got = append(got, desc.Platform.String())
+		want := byPlatform[desc.Platform.String()]
+		if want == nil || desc.Digest != hoisttest.Must(t, want.Digest) {
+			t.Errorf("%s: %s points at %s, not that platform's image", name, desc.Platform, desc.Digest)
 		}
-		if want := []string{"linux/amd64", "linux/arm/v7", "linux/arm64"}; !reflect.DeepEqual(got, want) {
-			t.Errorf("%s: platforms %q, want %q", name, got, want)
+		if desc.MediaType != types.OCIManifestSchema1 {
+			t.Errorf("%s: %s media type %q", name, desc.Platform, desc.MediaType)
 		}
+	}
+	if want := []string{"linux/amd64", "linux/arm/v7", "linux/arm64"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("%s: platforms %q, want %q", name, got, want)
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
-	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 )
 
 // emptyConfig is the OCI empty descriptor's content: artifacts that have no
@@ -90,8 +90,8 @@ func (a *artifact) LayerByDigest(h v1.Hash) (partial.CompressedLayer, error) {
 // content-addressed: a document attached by an earlier push of the same
 // image (perhaps with other flags in its provenance) describes the same
 // bytes, and a second one would only make consumers pick between two.
-func attach(ctx context.Context, repo name.Repository, doc Document, created time.Time, opts publish.RemoteOptions) (v1.Hash, error) {
-	ropts, err := opts.Options(ctx, repo.RegistryStr())
+func attach(ctx context.Context, repo name.Repository, doc Document, created time.Time, opts registry.Options) (v1.Hash, error) {
+	ropts, err := opts.RemoteOptions(ctx, repo.RegistryStr())
 	if err != nil {
 		return v1.Hash{}, err
 	}
@@ -107,7 +107,7 @@ func attach(ctx context.Context, repo name.Repository, doc Document, created tim
 // artifact to the index under the fallback tag "sha256-<subject hex>".
 // That tag is read, modified and written without a lock, so callers attach
 // to one subject at a time.
-func writeArtifact(ctx context.Context, repo name.Repository, doc Document, created time.Time, opts publish.RemoteOptions) (v1.Hash, error) {
+func writeArtifact(ctx context.Context, repo name.Repository, doc Document, created time.Time, opts registry.Options) (v1.Hash, error) {
 	img, err := newArtifact(doc, created)
 	if err != nil {
 		return v1.Hash{}, err
@@ -116,7 +116,7 @@ func writeArtifact(ctx context.Context, repo name.Repository, doc Document, crea
 	if err != nil {
 		return v1.Hash{}, err
 	}
-	ropts, err := opts.Options(ctx, repo.RegistryStr())
+	ropts, err := opts.RemoteOptions(ctx, repo.RegistryStr())
 	if err != nil {
 		return v1.Hash{}, err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hoist-build/hoist/provenance"
 	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 	"github.com/hoist-build/hoist/sbom"
 )
 
@@ -50,7 +51,7 @@ type Options struct {
 	Created time.Time
 	// Dir, when set, also receives the documents as files (--sbom-dir).
 	Dir    string
-	Remote publish.RemoteOptions
+	Remote registry.Options
 	Logger *slog.Logger
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/provenance"
 	"github.com/hoist-build/hoist/sbom"
@@ -22,13 +23,9 @@ import (
 // manifests found through the referrers model, that Verify passes, and
 // that attaching again is idempotent.
 func TestPublishImage(t *testing.T) {
-	host := registrytest.New(t)
 	img := platformImage(t, "amd64")
-	repo := push(t, host, "acme/api", img)
-	digest, err := img.Digest()
-	if err != nil {
-		t.Fatal(err)
-	}
+	repo := push(t, registrytest.New(t), "acme/api", img)
+	digest := registrytest.DigestOf(t, img)
 	opts := options(repo, img, map[string]string{"linux/amd64": buildBinary(t, "amd64")})
 	opts.Dir = t.TempDir()
 	got, err := Publish(context.Background(), opts)
@@ -45,8 +42,21 @@ func TestPublishImage(t *testing.T) {
 		checkArtifact(t, repo, a, digest)
 	}
 	checkReferrersPath(t, repo, digest, got)
+	checkImageReport(t, repo.Tag("v1").String(), digest)
 
-	report, err := verify(t, repo.Tag("v1").String())
+	republish(t, opts, got, "re-attaching")
+	// The same image pushed again by another command line and hoist
+	// version: its provenance differs, but the image already has one.
+	opts.Build.Args = []string{"resolve", "-f", "k8s.yaml"}
+	opts.Version = "v9.9.9"
+	republish(t, opts, got, "attaching from another invocation")
+}
+
+// checkImageReport verifies ref, a lone image with two attachments, and
+// checks what the report prints.
+func checkImageReport(t *testing.T, ref string, digest v1.Hash) {
+	t.Helper()
+	report, err := verify(t, ref)
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
@@ -62,35 +72,24 @@ func TestPublishImage(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
 	}
+}
 
+// republish attaches again with opts: the documents attached first (got)
+// must be reused, and the image must still have exactly two referrers.
+func republish(t *testing.T, opts Options, got []Attached, doing string) {
+	t.Helper()
 	again, err := Publish(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range got {
 		if again[i].Artifact != got[i].Artifact {
-			t.Errorf("re-attaching the %s gave artifact %s, then %s: documents are not deterministic", got[i].Kind, got[i].Artifact, again[i].Artifact)
+			t.Errorf("%s: the %s is %s, want the existing %s (documents must be deterministic)", doing, got[i].Kind, again[i].Artifact, got[i].Artifact)
 		}
 	}
-	if report, _ := verify(t, repo.Digest(digest.String()).String()); len(report.Manifests[0].Attachments) != 2 {
-		t.Errorf("after attaching twice, %d referrers; want still 2", len(report.Manifests[0].Attachments))
-	}
-
-	// The same image pushed again by another command line and hoist
-	// version: its provenance differs, but the image already has one.
-	opts.Build.Args = []string{"resolve", "-f", "k8s.yaml"}
-	opts.Version = "v9.9.9"
-	third, err := Publish(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range got {
-		if third[i].Artifact != got[i].Artifact {
-			t.Errorf("the %s attached by another invocation is %s, want the existing %s", got[i].Kind, third[i].Artifact, got[i].Artifact)
-		}
-	}
-	if report, _ := verify(t, repo.Digest(digest.String()).String()); len(report.Manifests[0].Attachments) != 2 {
-		t.Errorf("after a re-push with other flags, %d referrers; want still 2", len(report.Manifests[0].Attachments))
+	ref := mustRepo(t, opts.Repository).Digest(got[0].Subject.String()).String()
+	if report, _ := verify(t, ref); len(report.Manifests[0].Attachments) != 2 {
+		t.Errorf("after %s, %d referrers; want still 2", doing, len(report.Manifests[0].Attachments))
 	}
 }
 
@@ -218,10 +217,7 @@ func checkPlatformSBOM(t *testing.T, file string, img v1.Image, arch string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := img.Digest()
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := registrytest.DigestOf(t, img)
 	info, err := sbom.Inspect(sbom.CycloneDXMediaType, b)
 	if err != nil || info.Digest != d.String() {
 		t.Errorf("%s SBOM describes %q (%v), want %s", arch, info.Digest, err, d)
@@ -253,9 +249,7 @@ func TestPublishErrors(t *testing.T) {
 			opts.Dir = t.TempDir()
 			tc.edit(&opts)
 			_, err := Publish(context.Background(), opts)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("err = %v, want one containing %q", err, tc.want)
-			}
+			hoisttest.WantError(t, err, tc.want)
 			if entries, _ := os.ReadDir(opts.Dir); len(entries) != 0 {
 				t.Errorf("a failed Publish wrote %d files", len(entries))
 			}

@@ -3,8 +3,9 @@ package attest
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 func TestWriteDir(t *testing.T) {
@@ -26,14 +27,8 @@ func TestWriteDir(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "sboms")
 			paths, err := WriteDir(dir, tc.docs)
-			if tc.want != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.want) {
-					t.Fatalf("err = %v, want one containing %q", err, tc.want)
-				}
+			if hoisttest.WantError(t, err, tc.want) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if len(paths) != len(tc.docs) {
 				t.Errorf("got %d paths for %d documents", len(paths), len(tc.docs))

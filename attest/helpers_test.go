@@ -15,11 +15,12 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 	"github.com/hoist-build/hoist/sbom"
 )
 
@@ -40,21 +41,7 @@ func buildBinary(t *testing.T, arch string) string {
 // platformImage is a random image whose config says it is linux/arch.
 func platformImage(t *testing.T, arch string) v1.Image {
 	t.Helper()
-	img, err := random.Image(512, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img = mutate.MediaType(img, types.OCIManifestSchema1)
-	cfg, err := img.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg = cfg.DeepCopy()
-	cfg.OS, cfg.Architecture = "linux", arch
-	if img, err = mutate.ConfigFile(img, cfg); err != nil {
-		t.Fatal(err)
-	}
-	return img
+	return registrytest.PlatformImage(t, v1.Platform{OS: "linux", Architecture: arch})
 }
 
 func index(t *testing.T, imgs map[string]v1.Image) v1.ImageIndex {
@@ -67,23 +54,11 @@ func index(t *testing.T, imgs map[string]v1.Image) v1.ImageIndex {
 	return idx
 }
 
-// push writes the artifact under tag and returns the repository.
+// push writes the artifact under tag v1 and returns the repository.
 func push(t *testing.T, host, repo string, art publish.Artifact) name.Repository {
 	t.Helper()
-	r, err := name.NewRepository(host + "/" + repo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	switch a := art.(type) {
-	case v1.Image:
-		err = remote.Write(r.Tag("v1"), a)
-	case v1.ImageIndex:
-		err = remote.WriteIndex(r.Tag("v1"), a)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	registrytest.Write(t, host+"/"+repo+":v1", art)
+	return mustRepo(t, host+"/"+repo)
 }
 
 func options(repo name.Repository, art publish.Artifact, binaries map[string]string) Options {
@@ -106,7 +81,7 @@ func verify(t *testing.T, ref string) (Report, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Verify(context.Background(), r, publish.RemoteOptions{})
+	return Verify(context.Background(), r, registry.Options{})
 }
 
 // referrersAPI reports whether the registry answers the OCI 1.1 referrers

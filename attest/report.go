@@ -6,7 +6,59 @@ import (
 	"strings"
 	"text/tabwriter"
 	"unicode"
+
+	"github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/hoist-build/hoist/registry"
 )
+
+// Report is what Verify found attached to Ref and, for an index, to each
+// of its platform images after it.
+type Report struct {
+	registry.Report[ManifestReport]
+}
+
+// ManifestReport lists one manifest's referrers and what is wrong.
+type ManifestReport struct {
+	registry.Manifest
+	Digest v1.Hash
+	// Attachments are all referrers, including ones hoist does not know
+	// (signatures, scan results), which are listed but not checked.
+	Attachments []Attachment
+	// Problems are this manifest's failures: missing documents, and each
+	// attachment's Problem.
+	Problems []string
+}
+
+// Label is the manifest's digest reference, with the platform of an image
+// in an index.
+func (m ManifestReport) Label() string { return m.Ref.String() + platformSuffix(m.Platform) }
+
+// Issues are the Problems.
+func (m ManifestReport) Issues() []string { return m.Problems }
+
+// Attachment is one referrer of a manifest.
+type Attachment struct {
+	// Kind is "" for artifacts other than SBOMs and provenance.
+	Kind         Kind
+	ArtifactType string
+	// Artifact is the artifact manifest's digest.
+	Artifact v1.Hash
+	// Summary says what the document is, e.g. "SPDX-2.3, 57 packages".
+	Summary string
+	Problem string
+}
+
+// Err is the first problem as one line, naming the manifest and how many
+// other problems there are; nil when there are none.
+func (r Report) Err() error { return r.FirstProblem("verifying") }
+
+func platformSuffix(p *v1.Platform) string {
+	if p == nil {
+		return ""
+	}
+	return " (" + p.String() + ")"
+}
 
 // Write prints the report for people: one heading per manifest, one line
 // per attachment, then the manifest's problems marked with "!".

@@ -8,44 +8,11 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/hoist-build/hoist/provenance"
-	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 	"github.com/hoist-build/hoist/sbom"
 )
-
-// Report is what Verify found, per manifest: for an index, the index
-// first, then each platform image.
-type Report struct {
-	Ref       name.Digest
-	Manifests []ManifestReport
-}
-
-// ManifestReport lists one manifest's referrers and what is wrong.
-type ManifestReport struct {
-	Digest    v1.Hash
-	MediaType types.MediaType
-	Platform  *v1.Platform
-	// Attachments are all referrers, including ones hoist does not know
-	// (signatures, scan results), which are listed but not checked.
-	Attachments []Attachment
-	// Problems are this manifest's failures: missing documents, and each
-	// attachment's Problem.
-	Problems []string
-}
-
-// Attachment is one referrer of a manifest.
-type Attachment struct {
-	// Kind is "" for artifacts other than SBOMs and provenance.
-	Kind         Kind
-	ArtifactType string
-	// Artifact is the artifact manifest's digest.
-	Artifact v1.Hash
-	// Summary says what the document is, e.g. "SPDX-2.3, 57 packages".
-	Summary string
-	Problem string
-}
 
 // provenancePredicates are the SLSA provenance versions Verify accepts as
 // provenance; other in-toto predicates are listed as unrelated.
@@ -61,67 +28,36 @@ var provenancePredicates = map[string]bool{
 // the index needs provenance and each platform image needs both (see the
 // package doc). The error is nil only if nothing is missing or mismatched;
 // the report is filled in either way, as far as the registry answered.
-func Verify(ctx context.Context, ref name.Reference, opts publish.RemoteOptions) (Report, error) {
-	ropts, err := opts.Options(ctx, ref.Context().RegistryStr())
-	if err != nil {
-		return Report{}, err
+func Verify(ctx context.Context, ref name.Reference, opts registry.Options) (Report, error) {
+	r, err := registry.EachManifest(ctx, ref, opts, checkManifest)
+	if err == nil {
+		err = r.FirstProblem("verifying")
 	}
-	desc, err := remote.Get(ref, ropts...)
-	if err != nil {
-		return Report{}, fmt.Errorf("fetching %s: %w", ref, err)
-	}
-	repo := ref.Context()
-	report := Report{Ref: repo.Digest(desc.Digest.String())}
-	top := v1.Descriptor{MediaType: desc.MediaType, Digest: desc.Digest, Size: desc.Size}
-	if !desc.MediaType.IsIndex() {
-		mr, err := checkManifest(repo, top, nil, true, ropts)
-		report.Manifests = append(report.Manifests, mr)
-		return report, firstErr(err, report.Err())
-	}
-	mr, err := checkManifest(repo, top, nil, false, ropts)
-	report.Manifests = append(report.Manifests, mr)
-	if err != nil {
-		return report, err
-	}
-	idx, err := desc.ImageIndex()
-	if err != nil {
-		return report, fmt.Errorf("reading index %s: %w", report.Ref, err)
-	}
-	im, err := idx.IndexManifest()
-	if err != nil {
-		return report, fmt.Errorf("reading index %s: %w", report.Ref, err)
-	}
-	for _, child := range im.Manifests {
-		// Skip what is not a runnable image, such as buildx's attestation
-		// manifests (platform unknown/unknown) in indexes hoist did not make.
-		if !child.MediaType.IsImage() || child.Platform == nil || child.Platform.OS == "unknown" {
-			continue
-		}
-		mr, err := checkManifest(repo, child, child.Platform, true, ropts)
-		report.Manifests = append(report.Manifests, mr)
-		if err != nil {
-			return report, err
-		}
-	}
-	return report, report.Err()
+	return Report{r}, err
 }
 
 // checkManifest lists one manifest's referrers and checks each document.
 // The error is for a registry that could not be read, not for a failed
 // check; those are the report's Problems.
-func checkManifest(repo name.Repository, desc v1.Descriptor, platform *v1.Platform, needSBOM bool, ropts []remote.Option) (ManifestReport, error) {
-	mr := ManifestReport{Digest: desc.Digest, MediaType: desc.MediaType, Platform: platform}
-	refs, err := remote.Referrers(repo.Digest(desc.Digest.String()), ropts...)
+// An index needs provenance only, each image an SBOM too.
+func checkManifest(m registry.Manifest, ropts []remote.Option) (ManifestReport, error) {
+	digest, err := v1.NewHash(m.Ref.DigestStr())
 	if err != nil {
-		return mr, fmt.Errorf("listing referrers of %s: %w", repo.Digest(desc.Digest.String()), err)
+		return ManifestReport{}, err
+	}
+	mr := ManifestReport{Manifest: m, Digest: digest}
+	repo, needSBOM := m.Ref.Context(), !m.Index
+	refs, err := remote.Referrers(m.Ref, ropts...)
+	if err != nil {
+		return mr, fmt.Errorf("listing referrers of %s: %w", m.Ref, err)
 	}
 	im, err := refs.IndexManifest()
 	if err != nil {
-		return mr, fmt.Errorf("listing referrers of %s: %w", repo.Digest(desc.Digest.String()), err)
+		return mr, fmt.Errorf("listing referrers of %s: %w", m.Ref, err)
 	}
 	found := map[Kind]bool{}
 	for _, r := range im.Manifests {
-		a := checkAttachment(repo, desc.Digest, r, ropts)
+		a := checkAttachment(repo, digest, r, ropts)
 		mr.Attachments = append(mr.Attachments, a)
 		if a.Problem != "" {
 			mr.Problems = append(mr.Problems, a.Problem)
@@ -200,42 +136,4 @@ func checkStatement(a *Attachment, subject v1.Hash, data []byte) {
 		}
 		a.Problem = fmt.Sprintf("provenance %s is about %s, not this image", a.Artifact, strings.Join(got, ", "))
 	}
-}
-
-// Err is the first problem as one line, naming the manifest and how many
-// other problems there are; nil when there are none.
-func (r Report) Err() error {
-	var first string
-	n := 0
-	for _, m := range r.Manifests {
-		for _, p := range m.Problems {
-			if n == 0 {
-				first = r.Ref.Context().Digest(m.Digest.String()).String() + platformSuffix(m.Platform) + ": " + p
-			}
-			n++
-		}
-	}
-	switch n {
-	case 0:
-		return nil
-	case 1:
-		return fmt.Errorf("verifying %s", first)
-	}
-	return fmt.Errorf("verifying %s (and %d more problems)", first, n-1)
-}
-
-func platformSuffix(p *v1.Platform) string {
-	if p == nil {
-		return ""
-	}
-	return " (" + p.String() + ")"
-}
-
-func firstErr(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -118,7 +118,7 @@ func command(ctx context.Context, opts Options, platform v1.Platform) (env, args
 	if opts.Package == "" || opts.Output == "" {
 		return nil, nil, errors.New("package and output are required")
 	}
-	penv, err := platformEnv(platform)
+	env, err = buildEnv(opts, platform)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -127,26 +127,6 @@ func command(ctx context.Context, opts Options, platform v1.Platform) (env, args
 		d := NewData(ctx, opts.Dir, opts.Environ, opts.Time)
 		data = &d
 	}
-	// ko passes env entries as they are: no templates there.
-	for _, kv := range opts.Env {
-		if !strings.Contains(kv, "=") {
-			return nil, nil, fmt.Errorf("env entry %q: want KEY=value", kv)
-		}
-		if k := envKey(kv); k == envKey("GOOS=") || k == envKey("GOARCH=") {
-			return nil, nil, fmt.Errorf("env entry %q: the platform sets %s, not env", kv, k)
-		}
-	}
-	// As ko: cgo off unless the caller's environment or the config turns
-	// it on; the config's env over the caller's. Unlike ko, the platform
-	// always wins, so a GOARCH or GOAMD64 left in the shell cannot make a
-	// binary for another platform than the image claims, and the
-	// architecture's baseline level is set explicitly, since the go command
-	// would otherwise take GOAMD64 and friends from its GOENV file; the
-	// config may still pick a level for a variant-less platform.
-	env = envSet([]string{"CGO_ENABLED=0"}, envDelete(opts.Environ, targetVars...)...)
-	env = envSet(env, baselines[platform.Architecture]...)
-	env = envSet(env, opts.Env...)
-	env = envSet(env, penv...)
 	if err := refuseToolexec("GOFLAGS", strings.Fields(envValue(env, "GOFLAGS"))); err != nil {
 		return nil, nil, err
 	}

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+
+	"github.com/google/go-containerregistry/pkg/v1"
 )
 
 // envKey returns the name part of a KEY=value entry, folded on Windows where
@@ -104,3 +106,34 @@ func lookPath(name string, environ []string) (string, error) {
 
 // LookPath finds a program on the PATH of environ (see lookPath).
 func LookPath(name string, environ []string) (string, error) { return lookPath(name, environ) }
+
+// buildEnv is the go command's environment for platform: the caller's,
+// ko's defaults, the config's env and the platform's variables, in rising
+// precedence.
+func buildEnv(opts Options, platform v1.Platform) ([]string, error) {
+	penv, err := platformEnv(platform)
+	if err != nil {
+		return nil, err
+	}
+	// ko passes env entries as they are: no templates there.
+	for _, kv := range opts.Env {
+		if !strings.Contains(kv, "=") {
+			return nil, fmt.Errorf("env entry %q: want KEY=value", kv)
+		}
+		if k := envKey(kv); k == envKey("GOOS=") || k == envKey("GOARCH=") {
+			return nil, fmt.Errorf("env entry %q: the platform sets %s, not env", kv, k)
+		}
+	}
+	// As ko: cgo off unless the caller's environment or the config turns
+	// it on; the config's env over the caller's. Unlike ko, the platform
+	// always wins, so a GOARCH or GOAMD64 left in the shell cannot make a
+	// binary for another platform than the image claims, and the
+	// architecture's baseline level is set explicitly, since the go command
+	// would otherwise take GOAMD64 and friends from its GOENV file; the
+	// config may still pick a level for a variant-less platform.
+	env := envSet([]string{"CGO_ENABLED=0"}, envDelete(opts.Environ, targetVars...)...)
+	env = envSet(env, baselines[platform.Architecture]...)
+	env = envSet(env, opts.Env...)
+	env = envSet(env, penv...)
+	return env, nil
+}

@@ -52,7 +52,7 @@ func Inspect(ctx context.Context, dir, pkg string, environ []string) (Package, e
 		}
 		return Package{}, fmt.Errorf("inspecting %s: %w", pkg, err)
 	}
-	pkgs, err := decodeList(&stdout)
+	pkgs, err := decodeList[listed](&stdout)
 	if err != nil {
 		return Package{}, fmt.Errorf("inspecting %s: %w", pkg, err)
 	}
@@ -74,11 +74,11 @@ func Inspect(ctx context.Context, dir, pkg string, environ []string) (Package, e
 }
 
 // decodeList reads the concatenated JSON objects go list -json prints.
-func decodeList(r io.Reader) ([]listed, error) {
+func decodeList[T any](r io.Reader) ([]T, error) {
 	dec := json.NewDecoder(r)
-	var pkgs []listed
+	var pkgs []T
 	for {
-		var p listed
+		var p T
 		err := dec.Decode(&p)
 		if errors.Is(err, io.EOF) {
 			return pkgs, nil

@@ -2,38 +2,33 @@ package build
 
 import (
 	"context"
-	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // writeModule creates a throwaway module example.com/x with the given files
 // (path → contents). It has no dependencies, so nothing touches the network.
 func writeModule(t *testing.T, files map[string]string) string {
+	return hoisttest.Module(t, "example.com/x", files)
+}
+
+// mainModule is writeModule with an empty command in each directory of
+// mains, besides files.
+func mainModule(t *testing.T, mains []string, files map[string]string) string {
 	t.Helper()
-	dir := t.TempDir()
-	files["go.mod"] = "module example.com/x\n\ngo 1.26\n"
-	for name, body := range files {
-		path := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	for _, d := range mains {
+		files[path.Join(d, "main.go")] = "package main\n\nfunc main() {}\n"
 	}
-	return dir
+	return writeModule(t, files)
 }
 
 func TestInspect(t *testing.T) {
 	ctx := context.Background()
-	dir := writeModule(t, map[string]string{
-		"main.go":      "package main\n\nfunc main() {}\n",
-		"app/main.go":  "package main\n\nfunc main() {}\n",
-		"lib/lib.go":   "package lib\n",
-		"empty/README": "no go here\n",
-	})
+	dir := mainModule(t, []string{".", "app"}, map[string]string{"lib/lib.go": "package lib\n", "empty/README": "no go here\n"})
 	environ := testEnviron(dir)
 
 	tests := []struct {

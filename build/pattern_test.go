@@ -8,13 +8,7 @@ import (
 )
 
 func TestMainPackages(t *testing.T) {
-	dir := writeModule(t, map[string]string{
-		"main.go":         "package main\n\nfunc main() {}\n",
-		"cmd/a/main.go":   "package main\n\nfunc main() {}\n",
-		"cmd/b/main.go":   "package main\n\nfunc main() {}\n",
-		"cmd/lib/lib.go":  "package lib\n",
-		"internal/x/x.go": "package x\n",
-	})
+	dir := mainModule(t, []string{".", "cmd/a", "cmd/b"}, map[string]string{"cmd/lib/lib.go": "package lib\n", "internal/x/x.go": "package x\n"})
 	environ := testEnviron(dir)
 	cases := []struct {
 		pattern string

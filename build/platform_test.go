@@ -2,10 +2,11 @@ package build
 
 import (
 	"slices"
-	"strings"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 func TestParsePlatform(t *testing.T) {
@@ -31,14 +32,8 @@ func TestParsePlatform(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			got, err := ParsePlatform(tt.in)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("ParsePlatform(%q) error = %v, want one containing %q", tt.in, err, tt.wantErr)
-				}
+			if hoisttest.WantError(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatalf("ParsePlatform(%q): %v", tt.in, err)
 			}
 			if got.OS != tt.want.OS || got.Architecture != tt.want.Architecture || got.Variant != tt.want.Variant {
 				t.Errorf("ParsePlatform(%q) = %+v, want %+v", tt.in, got, tt.want)

@@ -86,17 +86,11 @@ func TestExpand(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			data := NewData(ctx, tt.dir, testEnviron(tt.dir), buildTime)
 			got, err := data.Expand("ldflags", tt.in)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("Expand error = %v, want one containing %q", err, tt.wantErr)
-				}
+			if hoisttest.WantError(t, err, tt.wantErr) {
 				if strings.Contains(err.Error(), "\n") {
 					t.Errorf("error spans lines: %q", err)
 				}
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("Expand(%q) = %q, want %q", tt.in, got, tt.want)

@@ -13,6 +13,7 @@ import (
 	"github.com/containerd/errdefs"
 	"github.com/containerd/errdefs/pkg/errgrpc"
 	"github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
@@ -64,15 +65,7 @@ func (w *writer) index(ctx context.Context, idx v1.ImageIndex) (descriptor, erro
 		}
 		labels[gcRef+"m."+strconv.Itoa(i)] = d.Digest.String()
 	}
-	raw, err := idx.RawManifest()
-	if err != nil {
-		return descriptor{}, err
-	}
-	mt, err := idx.MediaType()
-	if err != nil {
-		return descriptor{}, err
-	}
-	return w.manifest(ctx, mt, raw, labels)
+	return w.manifest(ctx, idx, labels)
 }
 
 func (w *writer) image(ctx context.Context, img v1.Image) (descriptor, error) {
@@ -82,51 +75,40 @@ func (w *writer) image(ctx context.Context, img v1.Image) (descriptor, error) {
 	}
 	labels := map[string]string{}
 	for i, l := range layers {
-		d, err := l.Digest()
+		d, err := partial.Descriptor(l)
 		if err != nil {
 			return descriptor{}, err
 		}
-		size, err := l.Size()
-		if err != nil {
-			return descriptor{}, err
+		if err := w.blob(ctx, d.Digest, d.Size, nil, l.Compressed); err != nil {
+			return descriptor{}, fmt.Errorf("writing layer %s: %w", d.Digest, err)
 		}
-		if err := w.blob(ctx, d, size, nil, l.Compressed); err != nil {
-			return descriptor{}, fmt.Errorf("writing layer %s: %w", d, err)
-		}
-		labels[gcRef+"l."+strconv.Itoa(i)] = d.String()
+		labels[gcRef+"l."+strconv.Itoa(i)] = d.Digest.String()
 	}
-	cfg, err := img.RawConfigFile()
+	cfgDigest, _, err := w.inMemory(ctx, "config", img.RawConfigFile, nil)
 	if err != nil {
 		return descriptor{}, err
-	}
-	cfgDigest, err := img.ConfigName()
-	if err != nil {
-		return descriptor{}, err
-	}
-	if err := w.blob(ctx, cfgDigest, int64(len(cfg)), nil, bytesOpener(cfg)); err != nil {
-		return descriptor{}, fmt.Errorf("writing config %s: %w", cfgDigest, err)
 	}
 	labels[gcRef+"config"] = cfgDigest.String()
-	raw, err := img.RawManifest()
-	if err != nil {
-		return descriptor{}, err
-	}
-	mt, err := img.MediaType()
-	if err != nil {
-		return descriptor{}, err
-	}
-	return w.manifest(ctx, mt, raw, labels)
+	return w.manifest(ctx, img, labels)
 }
 
-// manifest writes a manifest or index with its gc labels, setting them
-// also when the blob was already there (from an import without them).
-func (w *writer) manifest(ctx context.Context, mt types.MediaType, raw []byte, labels map[string]string) (descriptor, error) {
-	d, _, err := v1.SHA256(bytes.NewReader(raw))
+// manifester is what images and indexes have in common: a manifest.
+type manifester interface {
+	RawManifest() ([]byte, error)
+	MediaType() (types.MediaType, error)
+}
+
+// manifest writes the manifest of an image or index with its gc labels,
+// setting them also when the blob was already there (from an import
+// without them).
+func (w *writer) manifest(ctx context.Context, m manifester, labels map[string]string) (descriptor, error) {
+	mt, err := m.MediaType()
 	if err != nil {
 		return descriptor{}, err
 	}
-	if err := w.blob(ctx, d, int64(len(raw)), labels, bytesOpener(raw)); err != nil {
-		return descriptor{}, fmt.Errorf("writing manifest %s: %w", d, err)
+	d, size, err := w.inMemory(ctx, "manifest", m.RawManifest, labels)
+	if err != nil {
+		return descriptor{}, err
 	}
 	info := content.Info{Digest: digestOf(d), Labels: labels}
 	paths := make([]string, 0, len(labels))
@@ -136,7 +118,7 @@ func (w *writer) manifest(ctx context.Context, mt types.MediaType, raw []byte, l
 	if _, err := w.cs.Update(ctx, info, paths...); err != nil {
 		return descriptor{}, fmt.Errorf("labelling manifest %s: %w", d, err)
 	}
-	return descriptor{MediaType: string(mt), Digest: d, Size: int64(len(raw))}, nil
+	return descriptor{MediaType: string(mt), Digest: d, Size: size}, nil
 }
 
 // blob writes one blob unless the store has it: an unchanged base or
@@ -165,8 +147,22 @@ func (w *writer) blob(ctx context.Context, d v1.Hash, size int64, labels map[str
 	return nil
 }
 
-func bytesOpener(b []byte) func() (io.ReadCloser, error) {
-	return func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+// inMemory writes a blob held in memory (a config or manifest, from raw)
+// and returns its digest and size.
+func (w *writer) inMemory(ctx context.Context, what string, raw func() ([]byte, error), labels map[string]string) (v1.Hash, int64, error) {
+	data, err := raw()
+	if err != nil {
+		return v1.Hash{}, 0, err
+	}
+	d, size, err := v1.SHA256(bytes.NewReader(data))
+	if err != nil {
+		return v1.Hash{}, 0, err
+	}
+	open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	if err := w.blob(ctx, d, size, labels, open); err != nil {
+		return v1.Hash{}, 0, fmt.Errorf("writing %s %s: %w", what, d, err)
+	}
+	return d, size, nil
 }
 
 // putImage creates the record, or repoints an existing one: a tag moves to

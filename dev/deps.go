@@ -1,14 +1,13 @@
 package dev
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/hoist-build/hoist/build"
 )
 
 // Sources are what a set of images is built from.
@@ -24,68 +23,45 @@ type Sources struct {
 	ModFiles []string
 }
 
-// listFormat prints, for every package in the import graph of the roots,
-// its import path, directory, whether it is in the main module, and its
-// dependencies.
-const listFormat = `{{.ImportPath}}	{{.Dir}}	{{with .Module}}{{.Main}}{{end}}	{{join .Deps " "}}`
-
-// FindSources runs one `go list -deps` in dir for all paths. Packages of
-// other modules are left out: they change only through go.mod and go.sum.
-func FindSources(ctx context.Context, dir string, environ, paths []string) (*Sources, error) {
-	cmd := exec.CommandContext(ctx, "go", append([]string{"list", "-deps", "-f", listFormat}, paths...)...)
-	cmd.Dir, cmd.Env = dir, environ
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+// FindSources asks the toolchain for the import graph of paths, in dir,
+// with environ: the same go, go.work and GOFLAGS the builds use. Packages
+// of other modules are left out: they change only through go.mod and
+// go.sum.
+func FindSources(ctx context.Context, tc build.Toolchain, dir string, environ, paths []string) (*Sources, error) {
+	deps, err := tc.Deps(ctx, dir, environ, nil, paths...)
 	if err != nil {
-		return nil, fmt.Errorf("listing the sources of %s: %w: %s", strings.Join(paths, " "), err, strings.TrimSpace(stderr.String()))
+		return nil, err
 	}
-	type pkg struct {
-		dir  string
-		main bool
-		deps []string
+	pkgs := map[string]build.Dep{}
+	for _, d := range deps {
+		pkgs[d.ImportPath] = d
 	}
-	pkgs := map[string]pkg{}
-	for sc := bufio.NewScanner(bytes.NewReader(out)); sc.Scan(); {
-		f := strings.Split(sc.Text(), "\t")
-		if len(f) != 4 {
-			continue
-		}
-		pkgs[f[0]] = pkg{dir: f[1], main: f[2] == "true", deps: strings.Fields(f[3])}
-	}
-	s := &Sources{Dirs: map[string][]string{}, KoData: map[string]string{}}
+	s := &Sources{Dirs: map[string][]string{}, KoData: map[string]string{}, ModFiles: modFiles(tc)}
 	for _, p := range paths {
 		root, ok := pkgs[p]
 		if !ok {
 			return nil, fmt.Errorf("listing the sources of %s: go list did not report it", p)
 		}
-		dirs := []string{root.dir}
-		for _, d := range root.deps {
-			if dep := pkgs[d]; dep.main && dep.dir != "" {
-				dirs = append(dirs, dep.dir)
+		dirs := []string{root.Dir}
+		for _, d := range root.Deps {
+			if dep := pkgs[d]; dep.Module != nil && dep.Module.Main && dep.Dir != "" {
+				dirs = append(dirs, dep.Dir)
 			}
 		}
 		s.Dirs[p] = dirs
-		if fi, err := os.Stat(filepath.Join(root.dir, "kodata")); err == nil && fi.IsDir() {
-			s.KoData[p] = filepath.Join(root.dir, "kodata")
+		if fi, err := os.Stat(filepath.Join(root.Dir, "kodata")); err == nil && fi.IsDir() {
+			s.KoData[p] = filepath.Join(root.Dir, "kodata")
 		}
 	}
-	s.ModFiles, err = modFiles(ctx, dir, environ)
-	return s, err
+	return s, nil
 }
 
 // modFiles are the main module's go.mod and go.sum (and go.work, when a
-// workspace is in use).
-func modFiles(ctx context.Context, dir string, environ []string) ([]string, error) {
-	cmd := exec.CommandContext(ctx, "go", "env", "GOMOD", "GOWORK")
-	cmd.Dir, cmd.Env = dir, environ
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("finding go.mod: %w", err)
-	}
+// workspace is in use), as go env reported them.
+func modFiles(tc build.Toolchain) []string {
 	var files []string
-	for _, f := range strings.Fields(string(out)) {
-		if f == os.DevNull || f == "off" {
+	for _, f := range []string{tc.Env["GOMOD"], tc.Env["GOWORK"]} {
+		if f == "" || f == os.DevNull || f == "off" {
 			continue
 		}
 		files = append(files, f)
@@ -93,7 +69,7 @@ func modFiles(ctx context.Context, dir string, environ []string) ([]string, erro
 			files = append(files, strings.TrimSuffix(f, "go.mod")+"go.sum")
 		}
 	}
-	return files, nil
+	return files
 }
 
 // Affected returns the import paths whose image a change to files may

@@ -7,40 +7,31 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/hoist-build/hoist/build"
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // module writes a module with two commands sharing a library, one with
 // kodata, and returns its directory.
 func module(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	files := map[string]string{
-		"go.mod":               "module example.com/svc\n\ngo 1.26\n",
+	return hoisttest.Module(t, "example.com/svc", map[string]string{
 		"cmd/api/main.go":      "package main\n\nimport _ \"example.com/svc/lib\"\n\nfunc main() {}\n",
 		"cmd/api/kodata/a.txt": "static\n",
 		"cmd/worker/main.go":   "package main\n\nfunc main() {}\n",
 		"lib/lib.go":           "package lib\n",
-	}
-	for p, content := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
-func environ(t *testing.T) []string {
-	return append(os.Environ(), "GOENV=off", "GOFLAGS=-mod=mod", "GOWORK=off", "GOTOOLCHAIN=local")
+	})
 }
 
 func TestAffected(t *testing.T) {
 	dir := module(t)
 	paths := []string{"example.com/svc/cmd/api", "example.com/svc/cmd/worker"}
-	s, err := FindSources(context.Background(), dir, environ(t), paths)
+	env := hoisttest.Environ(t, "GOFLAGS=-mod=mod", "GOWORK=off")
+	tc, err := build.LoadToolchain(context.Background(), dir, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := FindSources(context.Background(), tc, dir, env, paths)
 	if err != nil {
 		t.Fatal(err)
 	}

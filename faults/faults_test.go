@@ -15,6 +15,7 @@ import (
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/pipeline"
 	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 )
 
 // TestPushThroughFaults pushes the sample app through a proxy that fails
@@ -37,12 +38,12 @@ func TestPushThroughFaults(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			clean := registrytest.New(t)
-			want := push(t, clean, publish.RemoteOptions{}, tc.archs)
+			want := push(t, clean, registry.Options{}, tc.archs)
 
 			upstream := registrytest.New(t)
 			proxy := faultproxy.New(t, upstream, faultproxy.Options{Seed: tc.seed, Rate: 0.3, Kinds: tc.kinds})
 			logs := newRecords()
-			got := push(t, proxy.Host, publish.RemoteOptions{Retries: tc.retries, RetryDelay: 5 * time.Millisecond, Logger: slog.New(logs)}, tc.archs)
+			got := push(t, proxy.Host, registry.Options{Retries: tc.retries, RetryDelay: 5 * time.Millisecond, Logger: slog.New(logs)}, tc.archs)
 
 			st := proxy.Stats()
 			retries := logs.n("retrying registry request")
@@ -64,7 +65,7 @@ func TestPushThroughFaults(t *testing.T) {
 
 // push builds the app and publishes it to host/faults, returning the
 // digest reference.
-func push(t *testing.T, host string, remote publish.RemoteOptions, archs []string) string {
+func push(t *testing.T, host string, remote registry.Options, archs []string) string {
 	t.Helper()
 	if remote.Keychain == nil {
 		remote.Keychain = anonymous{}

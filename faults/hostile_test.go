@@ -16,7 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"github.com/hoist-build/hoist/internal/hostile"
+	"github.com/hoist-build/hoist/internal/faultproxy"
 	"github.com/hoist-build/hoist/internal/registrytest"
 )
 
@@ -35,23 +35,23 @@ func TestHostileRegistry(t *testing.T) {
 	upstream := registrytest.New(t)
 	pushBase(t, upstream+"/base:latest")
 	tests := []struct {
-		b    hostile.Behavior
+		b    faultproxy.Kind
 		want []string // any one of them
 	}{
-		{hostile.Drip, []string{"did not complete a small request within 3s"}},
-		{hostile.DripBlob, []string{"sent less than 48 KiB in 3s"}},
-		{hostile.Stall, []string{"within 3s", "timed out after 3s"}},
-		{hostile.HugeManifest, []string{"is 6442450944 bytes, over the 4 MiB limit"}},
-		{hostile.EndlessManifest, []string{"over the 4 MiB limit"}},
-		{hostile.HugeConfig, []string{"image config claims 6442450944 bytes, over the 8 MiB limit"}},
-		{hostile.LyingDigest, []string{"sha256"}},
-		{hostile.RedirectLoop, []string{"more than 10 redirects"}},
-		{hostile.RetryAfter, []string{"503 Service Unavailable", "gave up after 1 retry"}},
-		{hostile.MalformedJSON, []string{"JSON"}},
+		{faultproxy.Drip, []string{"did not complete a small request within 3s"}},
+		{faultproxy.DripBlob, []string{"sent less than 48 KiB in 3s"}},
+		{faultproxy.Stall, []string{"within 3s", "timed out after 3s"}},
+		{faultproxy.HugeManifest, []string{"is 6442450944 bytes, over the 4 MiB limit"}},
+		{faultproxy.EndlessManifest, []string{"over the 4 MiB limit"}},
+		{faultproxy.HugeConfig, []string{"image config claims 6442450944 bytes, over the 8 MiB limit"}},
+		{faultproxy.LyingDigest, []string{"sha256"}},
+		{faultproxy.RedirectLoop, []string{"more than 10 redirects"}},
+		{faultproxy.RetryAfter, []string{"503 Service Unavailable", "gave up after 1 retry"}},
+		{faultproxy.MalformedJSON, []string{"JSON"}},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.b), func(t *testing.T) {
-			srv := hostile.New(t, upstream, tt.b)
+			srv := faultproxy.NewHostile(t, upstream, tt.b)
 			out := filepath.Join(t.TempDir(), "oci")
 			res := timedHoist(t, "build", "--base", srv.Host+"/base:latest", "--oci-layout", out,
 				"--timeout", hostileTimeout, "--retries", "1", "./app")
@@ -78,10 +78,10 @@ func TestHostileRegistry(t *testing.T) {
 // the digest from a bounded GET and sees the image is already there.
 func TestRegistryWithoutDigestHeader(t *testing.T) {
 	upstream := registrytest.New(t)
-	srv := hostile.New(t, upstream, hostile.NoDigest)
+	srv := faultproxy.NewHostile(t, upstream, faultproxy.NoDigest)
 	for i, want := range []string{"pushing", "registry already has this image"} {
 		res := timedHoist(t, "build", "--repo", srv.Host+"/nd", "--progress", "plain", "--timeout", hostileTimeout, "./app")
-		t.Logf("HOSTILE %-16s %6.1fs %4d MiB  run %d: %s", hostile.NoDigest, res.wall.Seconds(), res.rssKiB>>10, i+1, strings.TrimSpace(res.stdout))
+		t.Logf("HOSTILE %-16s %6.1fs %4d MiB  run %d: %s", faultproxy.NoDigest, res.wall.Seconds(), res.rssKiB>>10, i+1, strings.TrimSpace(res.stdout))
 		if res.code != 0 || !strings.Contains(res.stderr, want) {
 			t.Fatalf("run %d: exit %d, stderr %q; want success saying %q", i+1, res.code, res.stderr, want)
 		}

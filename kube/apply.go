@@ -10,15 +10,14 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// Action is what happened to an object.
+// Action is what happened to an object, in kubectl's words. Each
+// operation declares the ones it reports.
 type Action string
 
+// What Apply reports: the server's resourceVersion moved, or it did not.
 const (
 	Applied   Action = "serverside-applied"
 	Unchanged Action = "unchanged"
-	Deleted   Action = "deleted"
-	NotFound  Action = "not found"
-	RolledOut Action = "rolled out"
 )
 
 // Result is one object's outcome, printed as kubectl prints it.

@@ -11,6 +11,12 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 )
 
+// What Delete reports: the object was deleted, or was already gone.
+const (
+	Deleted  Action = "deleted"
+	NotFound Action = "not found"
+)
+
 // DeleteOptions tune Delete.
 type DeleteOptions struct {
 	// IgnoreNotFound counts an object already gone as deleted.

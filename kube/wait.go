@@ -14,6 +14,10 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 )
 
+// RolledOut is what Wait reports of a Deployment whose new replicas are all
+// updated and available.
+const RolledOut Action = "rolled out"
+
 // pollInterval is how often a waited-for object is read again: cheap for
 // the server, and short next to a pod's start-up.
 const pollInterval = 500 * time.Millisecond

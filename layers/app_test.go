@@ -91,6 +91,22 @@ func kodataTree(t *testing.T) (kodata, parent string) {
 	return kodata, parent
 }
 
+// kodataHeaders are what kodataTree becomes: owned by root, read-only,
+// symlinks resolved.
+var kodataHeaders = []wantHeader{
+	{name: "var/", typ: tar.TypeDir, mode: 0o755},
+	{name: "var/run/", typ: tar.TypeDir, mode: 0o755},
+	{name: "var/run/ko/", typ: tar.TypeDir, mode: 0o755},
+	{name: "var/run/ko/empty/", typ: tar.TypeDir, mode: 0o755},
+	{name: "var/run/ko/index.html", typ: tar.TypeReg, mode: 0o444, data: "<h1>hi</h1>"},
+	{name: "var/run/ko/link.html", typ: tar.TypeReg, mode: 0o444, data: "<h1>hi</h1>"},
+	{name: "var/run/ko/roundtrip.txt", typ: tar.TypeReg, mode: 0o444, data: "deep"},
+	{name: "var/run/ko/run.sh", typ: tar.TypeReg, mode: 0o555, data: "#!/bin/sh\n"},
+	{name: "var/run/ko/sub/", typ: tar.TypeDir, mode: 0o755},
+	{name: "var/run/ko/sub/deep/", typ: tar.TypeDir, mode: 0o755},
+	{name: "var/run/ko/sub/deep/a.txt", typ: tar.TypeReg, mode: 0o444, data: "deep"},
+}
+
 func TestKodata(t *testing.T) {
 	kodata, parent := kodataTree(t)
 	// A symlink to the kodata directory itself is resolved first.
@@ -104,93 +120,73 @@ func TestKodata(t *testing.T) {
 			t.Fatalf("Kodata(%s): %v", dir, err)
 		}
 		files := readTar(t, mustNew(t, entries, Options{Time: epoch2023}))
-		type want struct {
-			typ  byte
-			mode int64
-			data string
-		}
-		wantFiles := map[string]want{
-			"var/":                      {tar.TypeDir, 0o755, ""},
-			"var/run/":                  {tar.TypeDir, 0o755, ""},
-			"var/run/ko/":               {tar.TypeDir, 0o755, ""},
-			"var/run/ko/empty/":         {tar.TypeDir, 0o755, ""},
-			"var/run/ko/index.html":     {tar.TypeReg, 0o444, "<h1>hi</h1>"},
-			"var/run/ko/link.html":      {tar.TypeReg, 0o444, "<h1>hi</h1>"},
-			"var/run/ko/roundtrip.txt":  {tar.TypeReg, 0o444, "deep"},
-			"var/run/ko/run.sh":         {tar.TypeReg, 0o555, "#!/bin/sh\n"},
-			"var/run/ko/sub/":           {tar.TypeDir, 0o755, ""},
-			"var/run/ko/sub/deep/":      {tar.TypeDir, 0o755, ""},
-			"var/run/ko/sub/deep/a.txt": {tar.TypeReg, 0o444, "deep"},
-		}
 		got := byName(files)
 		var gotNames, wantNames []string
 		for n := range got {
 			gotNames = append(gotNames, n)
 		}
-		for n := range wantFiles {
-			wantNames = append(wantNames, n)
+		for _, w := range kodataHeaders {
+			wantNames = append(wantNames, w.name)
 		}
 		sort.Strings(gotNames)
 		sort.Strings(wantNames)
 		if !reflect.DeepEqual(gotNames, wantNames) {
 			t.Fatalf("Kodata(%s) entries %q, want %q", dir, gotNames, wantNames)
 		}
-		for n, w := range wantFiles {
-			h := got[n].hdr
-			if h.Typeflag != w.typ || h.Mode != w.mode || h.Uid != 0 || h.Gid != 0 || string(got[n].data) != w.data {
-				t.Errorf("%s: type %q mode %o owner %d:%d data %q, want %q %o 0:0 %q", n, h.Typeflag, h.Mode, h.Uid, h.Gid, got[n].data, w.typ, w.mode, w.data)
-			}
-		}
+		checkHeaders(t, got, kodataHeaders, true)
 	}
 }
 
+// kodataErrorCases are kodata trees Kodata must refuse: setup spoils the
+// tree of kodataTree, and the error names all of want.
+var kodataErrorCases = []struct {
+	name  string
+	setup func(t *testing.T, kodata, parent string)
+	want  []string
+}{
+	{"symlink to a file outside", func(t *testing.T, kodata, parent string) {
+		writeFile(t, filepath.Join(parent, "secret"), "host file", 0o644)
+		mustSymlink(t, "../secret", filepath.Join(kodata, "secret"))
+	}, []string{"reading kodata", "symlink secret points outside kodata"}},
+	{"absolute symlink outside", func(t *testing.T, kodata, parent string) {
+		writeFile(t, filepath.Join(parent, "host"), "host file", 0o644)
+		mustSymlink(t, filepath.Join(parent, "host"), filepath.Join(kodata, "sub", "host"))
+	}, []string{"sub/host", "outside kodata"}},
+	{"symlink into a sibling sharing the prefix", func(t *testing.T, kodata, parent string) {
+		writeFile(t, filepath.Join(parent, "kodata2", "f"), "x", 0o644)
+		mustSymlink(t, "../kodata2/f", filepath.Join(kodata, "f"))
+	}, []string{"outside kodata"}},
+	{"symlink to a directory inside", func(t *testing.T, kodata, parent string) {
+		mustSymlink(t, "sub", filepath.Join(kodata, "sublink"))
+	}, []string{"sublink points to a directory"}},
+	{"dangling symlink", func(t *testing.T, kodata, parent string) {
+		mustSymlink(t, "nowhere", filepath.Join(kodata, "dangling"))
+	}, []string{"reading kodata", "nowhere"}},
+	{"FIFO", func(t *testing.T, kodata, parent string) {
+		if err := syscall.Mkfifo(filepath.Join(kodata, "sub", "pipe"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}, []string{"sub/pipe is a FIFO"}},
+	{"symlink to a FIFO", func(t *testing.T, kodata, parent string) {
+		if err := syscall.Mkfifo(filepath.Join(kodata, "pipe"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		mustSymlink(t, "pipe", filepath.Join(kodata, "a-link"))
+	}, []string{"a-link is a FIFO"}},
+	{"socket", func(t *testing.T, kodata, parent string) {
+		l, err := net.Listen("unix", filepath.Join(kodata, "sock"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { l.Close() })
+	}, []string{"sock is a socket"}},
+	{"symlink to a device", func(t *testing.T, kodata, parent string) {
+		mustSymlink(t, "/dev/null", filepath.Join(kodata, "null"))
+	}, []string{"null points outside kodata"}},
+}
+
 func TestKodataErrors(t *testing.T) {
-	tests := []struct {
-		name  string
-		setup func(t *testing.T, kodata, parent string)
-		want  []string
-	}{
-		{"symlink to a file outside", func(t *testing.T, kodata, parent string) {
-			writeFile(t, filepath.Join(parent, "secret"), "host file", 0o644)
-			mustSymlink(t, "../secret", filepath.Join(kodata, "secret"))
-		}, []string{"reading kodata", "symlink secret points outside kodata"}},
-		{"absolute symlink outside", func(t *testing.T, kodata, parent string) {
-			writeFile(t, filepath.Join(parent, "host"), "host file", 0o644)
-			mustSymlink(t, filepath.Join(parent, "host"), filepath.Join(kodata, "sub", "host"))
-		}, []string{"sub/host", "outside kodata"}},
-		{"symlink into a sibling sharing the prefix", func(t *testing.T, kodata, parent string) {
-			writeFile(t, filepath.Join(parent, "kodata2", "f"), "x", 0o644)
-			mustSymlink(t, "../kodata2/f", filepath.Join(kodata, "f"))
-		}, []string{"outside kodata"}},
-		{"symlink to a directory inside", func(t *testing.T, kodata, parent string) {
-			mustSymlink(t, "sub", filepath.Join(kodata, "sublink"))
-		}, []string{"sublink points to a directory"}},
-		{"dangling symlink", func(t *testing.T, kodata, parent string) {
-			mustSymlink(t, "nowhere", filepath.Join(kodata, "dangling"))
-		}, []string{"reading kodata", "nowhere"}},
-		{"FIFO", func(t *testing.T, kodata, parent string) {
-			if err := syscall.Mkfifo(filepath.Join(kodata, "sub", "pipe"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}, []string{"sub/pipe is a FIFO"}},
-		{"symlink to a FIFO", func(t *testing.T, kodata, parent string) {
-			if err := syscall.Mkfifo(filepath.Join(kodata, "pipe"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			mustSymlink(t, "pipe", filepath.Join(kodata, "a-link"))
-		}, []string{"a-link is a FIFO"}},
-		{"socket", func(t *testing.T, kodata, parent string) {
-			l, err := net.Listen("unix", filepath.Join(kodata, "sock"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { l.Close() })
-		}, []string{"sock is a socket"}},
-		{"symlink to a device", func(t *testing.T, kodata, parent string) {
-			mustSymlink(t, "/dev/null", filepath.Join(kodata, "null"))
-		}, []string{"null points outside kodata"}},
-	}
-	for _, tt := range tests {
+	for _, tt := range kodataErrorCases {
 		t.Run(tt.name, func(t *testing.T) {
 			kodata, parent := kodataTree(t)
 			tt.setup(t, kodata, parent)

@@ -13,48 +13,41 @@ import (
 	"time"
 
 	"golang.org/x/crypto/x509roots/fallback/bundle"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
+
+// baseFileHeaders are all the entries of the base files layer.
+var baseFileHeaders = []wantHeader{
+	{name: "etc/", typ: tar.TypeDir, mode: 0o755},
+	{name: "etc/passwd", typ: tar.TypeReg, mode: 0o644},
+	{name: "etc/group", typ: tar.TypeReg, mode: 0o644},
+	{name: "etc/nsswitch.conf", typ: tar.TypeReg, mode: 0o644},
+	{name: "etc/os-release", typ: tar.TypeReg, mode: 0o644},
+	{name: "home/", typ: tar.TypeDir, mode: 0o755},
+	{name: "home/nonroot/", typ: tar.TypeDir, mode: 0o700, uid: 65532, gid: 65532},
+	{name: "root/", typ: tar.TypeDir, mode: 0o700},
+	{name: "tmp/", typ: tar.TypeDir, mode: 0o1777},
+	{name: "var/", typ: tar.TypeDir, mode: 0o755},
+	{name: "var/run/", typ: tar.TypeDir, mode: 0o755},
+}
 
 func TestBaseFiles(t *testing.T) {
 	files := byName(readTar(t, mustNew(t, BaseFiles(), Options{Time: epoch2023})))
-	tests := []struct {
-		name     string
-		typ      byte
-		mode     int64
-		uid, gid int
-	}{
-		{"etc/", tar.TypeDir, 0o755, 0, 0},
-		{"etc/passwd", tar.TypeReg, 0o644, 0, 0},
-		{"etc/group", tar.TypeReg, 0o644, 0, 0},
-		{"etc/nsswitch.conf", tar.TypeReg, 0o644, 0, 0},
-		{"etc/os-release", tar.TypeReg, 0o644, 0, 0},
-		{"home/", tar.TypeDir, 0o755, 0, 0},
-		{"home/nonroot/", tar.TypeDir, 0o700, 65532, 65532},
-		{"root/", tar.TypeDir, 0o700, 0, 0},
-		{"tmp/", tar.TypeDir, 0o1777, 0, 0},
-		{"var/", tar.TypeDir, 0o755, 0, 0},
-		{"var/run/", tar.TypeDir, 0o755, 0, 0},
-	}
-	for _, tt := range tests {
-		f, ok := files[tt.name]
-		if !ok {
-			t.Errorf("%s missing", tt.name)
-			continue
-		}
-		h := f.hdr
-		if h.Typeflag != tt.typ || h.Mode != tt.mode || h.Uid != tt.uid || h.Gid != tt.gid {
-			t.Errorf("%s: type %q mode %o owner %d:%d, want %q %o %d:%d", tt.name, h.Typeflag, h.Mode, h.Uid, h.Gid, tt.typ, tt.mode, tt.uid, tt.gid)
-		}
-	}
+	checkHeaders(t, files, baseFileHeaders, false)
 	if m := files["tmp/"].hdr.FileInfo().Mode(); m&fs.ModeSticky == 0 || m.Perm() != 0o777 {
 		t.Errorf("tmp/ file mode %v, want drwxrwxrwt", m)
 	}
-	if len(files) != len(tests) {
-		t.Errorf("base layer has %d entries, want %d", len(files), len(tests))
+	if len(files) != len(baseFileHeaders) {
+		t.Errorf("base layer has %d entries, want %d", len(files), len(baseFileHeaders))
 	}
+	checkAccounts(t, files)
+}
 
-	// Every account line has seven fields, and nonroot is 65532:65532 with
-	// the home directory the layer creates.
+// checkAccounts: every account line has seven fields, and nonroot is
+// 65532:65532 with the home directory the layer creates.
+func checkAccounts(t *testing.T, files map[string]tarFile) {
+	t.Helper()
 	accounts := map[string][]string{}
 	for _, line := range strings.Split(strings.TrimSuffix(string(files["etc/passwd"].data), "\n"), "\n") {
 		f := strings.Split(line, ":")
@@ -134,7 +127,7 @@ func TestCACerts(t *testing.T) {
 }
 
 func TestTzdata(t *testing.T) {
-	zipData := zoneinfoZip(t)
+	zipData := hoisttest.Zoneinfo(t)
 	entries, err := Tzdata(zipData)
 	if err != nil {
 		t.Fatal(err)
@@ -232,14 +225,8 @@ func TestTzdataEdgeCases(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			entries, err := Tzdata(tt.zip)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error %v, want one mentioning %q", err, tt.wantErr)
-				}
+			if hoisttest.WantError(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			var got []string
 			for _, e := range entries {

@@ -8,15 +8,15 @@ import (
 	"errors"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // epoch2023 is a whole-second time: tar headers keep seconds only.
@@ -31,14 +31,16 @@ type tarFile struct {
 // compressedBytes returns the layer blob exactly as a registry would store it.
 func compressedBytes(t *testing.T, l v1.Layer) []byte {
 	t.Helper()
-	rc, err := l.Compressed()
-	if err != nil {
-		t.Fatalf("Compressed: %v", err)
-	}
+	rc := hoisttest.Must(t, l.Compressed)
 	defer rc.Close()
-	b, err := io.ReadAll(rc)
+	return readAll(t, rc)
+}
+
+func readAll(t *testing.T, r io.Reader) []byte {
+	t.Helper()
+	b, err := io.ReadAll(r)
 	if err != nil {
-		t.Fatalf("reading compressed layer: %v", err)
+		t.Fatalf("reading layer: %v", err)
 	}
 	return b
 }
@@ -48,10 +50,7 @@ func compressedBytes(t *testing.T, l v1.Layer) []byte {
 func decompress(t *testing.T, l v1.Layer) []byte {
 	t.Helper()
 	blob := compressedBytes(t, l)
-	mt, err := l.MediaType()
-	if err != nil {
-		t.Fatal(err)
-	}
+	mt := hoisttest.Must(t, l.MediaType)
 	var r io.Reader
 	switch mt {
 	case types.OCILayer:
@@ -70,11 +69,7 @@ func decompress(t *testing.T, l v1.Layer) []byte {
 	default:
 		t.Fatalf("unexpected media type %q", mt)
 	}
-	b, err := io.ReadAll(r)
-	if err != nil {
-		t.Fatalf("decompressing: %v", err)
-	}
-	return b
+	return readAll(t, r)
 }
 
 // readTar lists a layer's entries in stream order.
@@ -107,6 +102,36 @@ func byName(files []tarFile) map[string]tarFile {
 	return m
 }
 
+// wantHeader is what a test expects of one tar entry.
+type wantHeader struct {
+	name       string
+	typ        byte
+	mode       int64
+	uid, gid   int
+	data, link string
+}
+
+// checkHeaders checks each wanted entry of files: type, mode, owner and
+// link target, and with withData also the content and size.
+func checkHeaders(t *testing.T, files map[string]tarFile, want []wantHeader, withData bool) {
+	t.Helper()
+	for _, w := range want {
+		f, ok := files[w.name]
+		if !ok {
+			t.Errorf("%s missing", w.name)
+			continue
+		}
+		h := f.hdr
+		if h.Typeflag != w.typ || h.Mode != w.mode || h.Uid != w.uid || h.Gid != w.gid || h.Linkname != w.link {
+			t.Errorf("%s: type %q mode %o owner %d:%d link %q, want %q %o %d:%d %q",
+				w.name, h.Typeflag, h.Mode, h.Uid, h.Gid, h.Linkname, w.typ, w.mode, w.uid, w.gid, w.link)
+		}
+		if withData && (string(f.data) != w.data || h.Size != int64(len(w.data))) {
+			t.Errorf("%s: data %q (size %d), want %q", w.name, f.data, h.Size, w.data)
+		}
+	}
+}
+
 func names(files []tarFile) []string {
 	var out []string
 	for _, f := range files {
@@ -115,7 +140,7 @@ func names(files []tarFile) []string {
 	return out
 }
 
-func mustNew(t *testing.T, entries []Entry, opts Options) v1.Layer {
+func mustNew(t *testing.T, entries []Entry, opts Options) *Blob {
 	t.Helper()
 	l, err := New(context.Background(), entries, opts)
 	if err != nil {
@@ -126,14 +151,8 @@ func mustNew(t *testing.T, entries []Entry, opts Options) v1.Layer {
 
 func digests(t *testing.T, l v1.Layer) (digest, diffID v1.Hash) {
 	t.Helper()
-	d, err := l.Digest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := l.DiffID()
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := hoisttest.Must(t, l.Digest)
+	id := hoisttest.Must(t, l.DiffID)
 	return d, id
 }
 
@@ -149,18 +168,4 @@ func writeFile(t *testing.T, p string, data string, mode os.FileMode) {
 	if err := os.Chmod(p, mode); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// zoneinfoZip reads the toolchain's zoneinfo.zip, as the pipeline does.
-func zoneinfoZip(t *testing.T) []byte {
-	t.Helper()
-	out, err := exec.Command("go", "env", "GOROOT").Output()
-	if err != nil {
-		t.Fatalf("go env GOROOT: %v", err)
-	}
-	b, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(out)), "lib", "time", "zoneinfo.zip"))
-	if err != nil {
-		t.Fatalf("reading zoneinfo.zip: %v", err)
-	}
-	return b
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
-	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 	"github.com/klauspost/pgzip"
 )
@@ -57,7 +56,7 @@ type Options struct {
 // New writes entries as one layer. The tar stream is compressed once, and the
 // diff ID and digest are hashed on the way, so the returned layer knows its
 // descriptor without reading anything back.
-func New(ctx context.Context, entries []Entry, opts Options) (v1.Layer, error) {
+func New(ctx context.Context, entries []Entry, opts Options) (*Blob, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -80,7 +79,7 @@ func New(ctx context.Context, entries []Entry, opts Options) (v1.Layer, error) {
 		defer file.Close()
 		dst = file
 	}
-	l := &layer{mediaType: opts.Compression.mediaType(), compression: opts.Compression}
+	l := &Blob{desc: Descriptor{Compression: opts.Compression}}
 	if err := l.write(dst, entries, opts); err != nil {
 		if file != nil {
 			os.Remove(file.Name())
@@ -95,7 +94,7 @@ func New(ctx context.Context, entries []Entry, opts Options) (v1.Layer, error) {
 	return l, nil
 }
 
-func (l *layer) write(dst io.Writer, entries []Entry, opts Options) error {
+func (l *Blob) write(dst io.Writer, entries []Entry, opts Options) error {
 	blobHash, tarHash := sha256.New(), sha256.New()
 	counted := &countWriter{w: io.MultiWriter(dst, blobHash)}
 	zw, err := compressor(counted, opts.Compression)
@@ -108,9 +107,9 @@ func (l *layer) write(dst io.Writer, entries []Entry, opts Options) error {
 	if err := zw.Close(); err != nil {
 		return fmt.Errorf("compressing layer: %w", err)
 	}
-	l.size = counted.n
-	l.digest = toHash(blobHash)
-	l.diffID = toHash(tarHash)
+	l.desc.Size = counted.n
+	l.desc.Digest = toHash(blobHash)
+	l.desc.DiffID = toHash(tarHash)
 	return nil
 }
 
@@ -162,55 +161,3 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	c.n += int64(n)
 	return n, err
 }
-
-// layer is a compressed blob with a descriptor known in advance.
-type layer struct {
-	data           []byte
-	path           string
-	digest, diffID v1.Hash
-	size           int64
-	mediaType      types.MediaType
-	compression    Compression
-}
-
-var _ v1.Layer = (*layer)(nil)
-
-func (l *layer) Digest() (v1.Hash, error)            { return l.digest, nil }
-func (l *layer) DiffID() (v1.Hash, error)            { return l.diffID, nil }
-func (l *layer) Size() (int64, error)                { return l.size, nil }
-func (l *layer) MediaType() (types.MediaType, error) { return l.mediaType, nil }
-
-func (l *layer) Compressed() (io.ReadCloser, error) {
-	if l.path == "" {
-		return io.NopCloser(bytes.NewReader(l.data)), nil
-	}
-	return os.Open(l.path)
-}
-
-func (l *layer) Uncompressed() (io.ReadCloser, error) {
-	rc, err := l.Compressed()
-	if err != nil {
-		return nil, err
-	}
-	if l.compression == Zstd {
-		zr, err := zstd.NewReader(rc)
-		if err != nil {
-			rc.Close()
-			return nil, err
-		}
-		return &readCloser{Reader: zr, close: func() error { zr.Close(); return rc.Close() }}, nil
-	}
-	zr, err := gzip.NewReader(rc)
-	if err != nil {
-		rc.Close()
-		return nil, err
-	}
-	return &readCloser{Reader: zr, close: rc.Close}, nil
-}
-
-type readCloser struct {
-	io.Reader
-	close func() error
-}
-
-func (r *readCloser) Close() error { return r.close() }

@@ -22,62 +22,33 @@ func sha256Hex(b []byte) string {
 
 // TestLayerDescriptor checks the digests, size and media type New computes
 // on the way against values recomputed from the bytes the layer serves.
+// descriptorCases are the compressions and places New writes a layer to.
+var descriptorCases = []struct {
+	name          string
+	compression   Compression
+	onDisk        bool
+	wantMediaType types.MediaType
+}{
+	{"default in memory", "", false, "application/vnd.oci.image.layer.v1.tar+gzip"},
+	{"gzip in memory", Gzip, false, "application/vnd.oci.image.layer.v1.tar+gzip"},
+	{"gzip on disk", Gzip, true, "application/vnd.oci.image.layer.v1.tar+gzip"},
+	{"zstd in memory", Zstd, false, "application/vnd.oci.image.layer.v1.tar+zstd"},
+	{"zstd on disk", Zstd, true, "application/vnd.oci.image.layer.v1.tar+zstd"},
+}
+
 func TestLayerDescriptor(t *testing.T) {
-	tests := []struct {
-		name          string
-		compression   Compression
-		onDisk        bool
-		wantMediaType types.MediaType
-	}{
-		{"default in memory", "", false, "application/vnd.oci.image.layer.v1.tar+gzip"},
-		{"gzip in memory", Gzip, false, "application/vnd.oci.image.layer.v1.tar+gzip"},
-		{"gzip on disk", Gzip, true, "application/vnd.oci.image.layer.v1.tar+gzip"},
-		{"zstd in memory", Zstd, false, "application/vnd.oci.image.layer.v1.tar+zstd"},
-		{"zstd on disk", Zstd, true, "application/vnd.oci.image.layer.v1.tar+zstd"},
-	}
-	for _, tt := range tests {
+	for _, tt := range descriptorCases {
 		t.Run(tt.name, func(t *testing.T) {
 			opts := Options{Time: epoch2023, Compression: tt.compression}
 			if tt.onDisk {
 				opts.Dir = t.TempDir()
 			}
 			l := mustNew(t, sampleEntries(t), opts)
-
 			blob := compressedBytes(t, l)
 			if again := compressedBytes(t, l); !bytes.Equal(blob, again) {
 				t.Fatal("Compressed returned different bytes on a second read")
 			}
-			tarBytes := decompress(t, l)
-
-			digest, diffID := digests(t, l)
-			if digest.Algorithm != "sha256" || digest.Hex != sha256Hex(blob) {
-				t.Errorf("Digest %s, want sha256:%s", digest, sha256Hex(blob))
-			}
-			if diffID.Algorithm != "sha256" || diffID.Hex != sha256Hex(tarBytes) {
-				t.Errorf("DiffID %s, want sha256:%s", diffID, sha256Hex(tarBytes))
-			}
-			if size, err := l.Size(); err != nil || size != int64(len(blob)) {
-				t.Errorf("Size = %d, %v; want %d", size, err, len(blob))
-			}
-			if mt, err := l.MediaType(); err != nil || mt != tt.wantMediaType {
-				t.Errorf("MediaType = %q, %v; want %q", mt, err, tt.wantMediaType)
-			}
-
-			rc, err := l.Uncompressed()
-			if err != nil {
-				t.Fatalf("Uncompressed: %v", err)
-			}
-			got, err := io.ReadAll(rc)
-			if err != nil {
-				t.Fatalf("reading Uncompressed: %v", err)
-			}
-			if err := rc.Close(); err != nil {
-				t.Errorf("closing Uncompressed: %v", err)
-			}
-			if !bytes.Equal(got, tarBytes) {
-				t.Error("Uncompressed differs from the decompressed blob")
-			}
-
+			checkDescriptor(t, l, blob, tt.wantMediaType)
 			// ggcr's own validation recomputes everything again; it reads
 			// layers through gzip only.
 			if tt.wantMediaType == types.OCILayer {
@@ -85,18 +56,62 @@ func TestLayerDescriptor(t *testing.T) {
 					t.Errorf("validate.Layer: %v", err)
 				}
 			}
-
 			if tt.onDisk {
-				files, _ := filepath.Glob(filepath.Join(opts.Dir, "*"))
-				if len(files) != 1 || !strings.HasSuffix(files[0], ".blob") {
-					t.Fatalf("Dir holds %q, want one .blob file", files)
-				}
-				onDisk, err := os.ReadFile(files[0])
-				if err != nil || !bytes.Equal(onDisk, blob) {
-					t.Errorf("blob file differs from Compressed (err %v)", err)
-				}
+				checkBlobFile(t, l, opts.Dir, blob)
 			}
 		})
+	}
+}
+
+// checkDescriptor checks what New computed against the bytes l serves.
+func checkDescriptor(t *testing.T, l *Blob, blob []byte, wantMediaType types.MediaType) {
+	t.Helper()
+	tarBytes := decompress(t, l)
+	digest, diffID := digests(t, l)
+	if digest.Algorithm != "sha256" || digest.Hex != sha256Hex(blob) {
+		t.Errorf("Digest %s, want sha256:%s", digest, sha256Hex(blob))
+	}
+	if diffID.Algorithm != "sha256" || diffID.Hex != sha256Hex(tarBytes) {
+		t.Errorf("DiffID %s, want sha256:%s", diffID, sha256Hex(tarBytes))
+	}
+	if size, err := l.Size(); err != nil || size != int64(len(blob)) {
+		t.Errorf("Size = %d, %v; want %d", size, err, len(blob))
+	}
+	if mt, err := l.MediaType(); err != nil || mt != wantMediaType {
+		t.Errorf("MediaType = %q, %v; want %q", mt, err, wantMediaType)
+	}
+	if d := l.Descriptor(); d.Digest != digest || d.DiffID != diffID || d.Size != int64(len(blob)) {
+		t.Errorf("Descriptor %+v disagrees with the layer's methods", d)
+	}
+	rc, err := l.Uncompressed()
+	if err != nil {
+		t.Fatalf("Uncompressed: %v", err)
+	}
+	got, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatalf("reading Uncompressed: %v", err)
+	}
+	if err := rc.Close(); err != nil {
+		t.Errorf("closing Uncompressed: %v", err)
+	}
+	if !bytes.Equal(got, tarBytes) {
+		t.Error("Uncompressed differs from the decompressed blob")
+	}
+}
+
+// checkBlobFile: the one file in dir is the blob, and l says so.
+func checkBlobFile(t *testing.T, l *Blob, dir string, blob []byte) {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(files) != 1 || !strings.HasSuffix(files[0], ".blob") {
+		t.Fatalf("Dir holds %q, want one .blob file", files)
+	}
+	onDisk, err := os.ReadFile(files[0])
+	if err != nil || !bytes.Equal(onDisk, blob) {
+		t.Errorf("blob file differs from Compressed (err %v)", err)
+	}
+	if l.Path() != files[0] {
+		t.Errorf("Path %q, want %q", l.Path(), files[0])
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // TestGzipSizeMatchesKo compresses a real Go binary (this test's own) and
@@ -15,19 +17,13 @@ import (
 // ko writes through go-containerregistry: hoist's parallel gzip must not
 // cost more than 0.5 % in size.
 func TestGzipSizeMatchesKo(t *testing.T) {
-	bin, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := hoisttest.Must(t, os.Executable)
 	l, err := New(context.Background(), []Entry{Binary(bin, "app")}, Options{Time: time.Unix(0, 0), Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	size, _ := l.Size()
-	rc, err := l.Uncompressed()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rc := hoisttest.Must(t, l.Uncompressed)
 	defer rc.Close()
 	var ko bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&ko, gzip.BestSpeed)

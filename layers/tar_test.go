@@ -71,7 +71,25 @@ func TestNewTimeChangesDigest(t *testing.T) {
 func TestNewHeaders(t *testing.T) {
 	l := mustNew(t, sampleEntries(t), Options{Time: epoch2023})
 	files := readTar(t, l)
+	checkSortedNames(t, files)
+	for _, f := range files {
+		h := f.hdr
+		if h.Uname != "" || h.Gname != "" {
+			t.Errorf("%s: Uname %q Gname %q, want empty", h.Name, h.Uname, h.Gname)
+		}
+		if !h.ModTime.Equal(epoch2023) {
+			t.Errorf("%s: ModTime %v, want %v", h.Name, h.ModTime, epoch2023)
+		}
+		if !h.AccessTime.IsZero() || !h.ChangeTime.IsZero() {
+			t.Errorf("%s: atime %v ctime %v, want none", h.Name, h.AccessTime, h.ChangeTime)
+		}
+	}
+	checkHeaders(t, byName(files), sampleHeaders, true)
+}
 
+// checkSortedNames: the sample's entries, sorted by path.
+func checkSortedNames(t *testing.T, files []tarFile) {
+	t.Helper()
 	want := []string{"a/", "a/z", "a-b", "etc/", "etc/passwd", "home/", "home/nonroot/", "usr/", "usr/bin/", "usr/bin/alias", "usr/bin/tool"}
 	gotSorted := names(files)
 	sort.Slice(gotSorted, func(i, j int) bool {
@@ -86,54 +104,19 @@ func TestNewHeaders(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("entries = %q, want %q", got, want)
 	}
+}
 
-	for _, f := range files {
-		h := f.hdr
-		if h.Uname != "" || h.Gname != "" {
-			t.Errorf("%s: Uname %q Gname %q, want empty", h.Name, h.Uname, h.Gname)
-		}
-		if !h.ModTime.Equal(epoch2023) {
-			t.Errorf("%s: ModTime %v, want %v", h.Name, h.ModTime, epoch2023)
-		}
-		if !h.AccessTime.IsZero() || !h.ChangeTime.IsZero() {
-			t.Errorf("%s: atime %v ctime %v, want none", h.Name, h.AccessTime, h.ChangeTime)
-		}
-	}
-
-	m := byName(files)
-	checks := []struct {
-		name     string
-		typ      byte
-		mode     int64
-		uid, gid int
-		data     string
-		link     string
-	}{
-		{"a/", tar.TypeDir, 0o755, 0, 0, "", ""},
-		{"usr/", tar.TypeDir, 0o755, 0, 0, "", ""},
-		{"usr/bin/", tar.TypeDir, 0o755, 0, 0, "", ""},
-		{"home/nonroot/", tar.TypeDir, 0o700, NonRoot, NonRoot, "", ""},
-		{"etc/passwd", tar.TypeReg, 0o644, 0, 0, "root:x:0:0::/root:/sbin/nologin\n", ""},
-		{"usr/bin/tool", tar.TypeReg, 0o555, 0, 0, "streamed from disk", ""},
-		{"usr/bin/alias", tar.TypeSymlink, 0o777, 0, 0, "", "tool"},
-		{"a-b", tar.TypeReg, 0o600, 0, 0, "sorts between /a and /a/", ""},
-		{"a/z", tar.TypeReg, 0o644, 0, 0, "", ""},
-	}
-	for _, c := range checks {
-		f, ok := m[c.name]
-		if !ok {
-			t.Errorf("%s missing", c.name)
-			continue
-		}
-		h := f.hdr
-		if h.Typeflag != c.typ || h.Mode != c.mode || h.Uid != c.uid || h.Gid != c.gid || h.Linkname != c.link {
-			t.Errorf("%s: type %q mode %o uid %d gid %d link %q, want %q %o %d %d %q",
-				c.name, h.Typeflag, h.Mode, h.Uid, h.Gid, h.Linkname, c.typ, c.mode, c.uid, c.gid, c.link)
-		}
-		if string(f.data) != c.data || h.Size != int64(len(c.data)) {
-			t.Errorf("%s: data %q (size %d), want %q", c.name, f.data, h.Size, c.data)
-		}
-	}
+// sampleHeaders are what sampleEntries become.
+var sampleHeaders = []wantHeader{
+	{"a/", tar.TypeDir, 0o755, 0, 0, "", ""},
+	{"usr/", tar.TypeDir, 0o755, 0, 0, "", ""},
+	{"usr/bin/", tar.TypeDir, 0o755, 0, 0, "", ""},
+	{"home/nonroot/", tar.TypeDir, 0o700, NonRoot, NonRoot, "", ""},
+	{"etc/passwd", tar.TypeReg, 0o644, 0, 0, "root:x:0:0::/root:/sbin/nologin\n", ""},
+	{"usr/bin/tool", tar.TypeReg, 0o555, 0, 0, "streamed from disk", ""},
+	{"usr/bin/alias", tar.TypeSymlink, 0o777, 0, 0, "", "tool"},
+	{"a-b", tar.TypeReg, 0o600, 0, 0, "sorts between /a and /a/", ""},
+	{"a/z", tar.TypeReg, 0o644, 0, 0, "", ""},
 }
 
 func TestNewNormalizesPaths(t *testing.T) {

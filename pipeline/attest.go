@@ -12,22 +12,22 @@ import (
 // attestTarget attaches the SBOMs and provenance of a published target to
 // the registry it went to (or only writes them to SBOMDir for file
 // destinations).
-func attestTarget(ctx context.Context, opts Options, b *bases, t *target, art publish.Artifact, ref string) error {
+func attestTarget(ctx context.Context, opts Options, t *target, art publish.Artifact, ref string) error {
 	if (opts.SBOM == "" || opts.SBOM == sbom.FormatNone) && !opts.Provenance {
 		return nil
 	}
-	_, err := attest.Publish(ctx, attestOptions(opts, b, t, art, ref))
+	_, err := attest.Publish(ctx, attestOptions(opts, t, art, ref))
 	return err
 }
 
 // attestOptions describes what attestTarget attaches (and signTarget signs).
-func attestOptions(opts Options, b *bases, t *target, art publish.Artifact, ref string) attest.Options {
+func attestOptions(opts Options, t *target, art publish.Artifact, ref string) attest.Options {
 	a := attest.Options{
 		Name:         t.imageName(),
 		Artifact:     art,
 		Binaries:     map[string]string{},
 		SBOM:         opts.SBOM,
-		Base:         baseComponents(opts, b, t.base),
+		Base:         t.base.Components,
 		NoProvenance: !opts.Provenance,
 		Build: attest.Build{
 			Source: sourceURL(t.pkg.Module.Path),
@@ -48,15 +48,4 @@ func attestOptions(opts Options, b *bases, t *target, art publish.Artifact, ref 
 		a.Binaries[p.String()] = t.bins[i]
 	}
 	return a
-}
-
-func baseComponents(opts Options, b *bases, base string) func(string) []sbom.Component {
-	switch base {
-	case "", BaseDistroless:
-		return func(goVersion string) []sbom.Component { return sbom.DistrolessBase(opts.CAVersion, goVersion) }
-	case BaseScratch:
-		return nil
-	}
-	digest := b.pulledDigest(base)
-	return func(string) []sbom.Component { return []sbom.Component{sbom.PulledBase(base, digest)} }
 }

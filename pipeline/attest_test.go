@@ -10,7 +10,7 @@ import (
 
 	"github.com/hoist-build/hoist/attest"
 	"github.com/hoist-build/hoist/internal/registrytest"
-	"github.com/hoist-build/hoist/publish"
+	regclient "github.com/hoist-build/hoist/registry"
 	"github.com/hoist-build/hoist/sbom"
 )
 
@@ -26,7 +26,7 @@ func TestSupplyChainAttached(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	report, err := attest.Verify(context.Background(), ref, publish.RemoteOptions{})
+	report, err := attest.Verify(context.Background(), ref, regclient.Options{})
 	if err != nil {
 		t.Fatalf("verifying %s: %v", ref, err)
 	}

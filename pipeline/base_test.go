@@ -9,6 +9,8 @@ import (
 
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/pipeline"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // TestRemoteBase builds on a base pulled from the registry: its layers and
@@ -25,17 +27,11 @@ func TestRemoteBase(t *testing.T) {
 	opts.Base = base
 	opts.Env = []string{"EXTRA=1"}
 	img := pull(t, run(t, opts).Ref)
-	ls, err := img.Layers()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ls := hoisttest.Must(t, img.Layers)
 	if len(ls) != 5 {
 		t.Errorf("got %d layers, want the base's 4 plus the binary", len(ls))
 	}
-	cfg, err := img.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := hoisttest.Must(t, img.ConfigFile)
 	env := strings.Join(cfg.Config.Env, " ")
 	for _, want := range []string{"FROM_BASE=yes", "EXTRA=1", "SSL_CERT_FILE="} {
 		if !strings.Contains(env, want) {
@@ -70,10 +66,7 @@ func TestScratchBase(t *testing.T) {
 	opts := options(t, repoRoot(t), registry(t, host))
 	opts.Base = pipeline.BaseScratch
 	img := pull(t, run(t, opts).Ref)
-	ls, err := img.Layers()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ls := hoisttest.Must(t, img.Layers)
 	if len(ls) != 1 {
 		t.Fatalf("scratch image has %d layers, want only the binary", len(ls))
 	}

@@ -2,176 +2,81 @@ package pipeline
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
-	"strings"
-	"sync"
 
 	"github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/hoist-build/hoist/assemble"
+	"github.com/hoist-build/hoist/base"
 	"github.com/hoist-build/hoist/build"
-	"github.com/hoist-build/hoist/cache"
 	"github.com/hoist-build/hoist/layers"
 	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 )
 
-// bases hands out the base image per base reference and platform. The
-// distroless layers are platform-independent and written once per run,
-// when some package uses them; pulled bases are fetched once per platform
-// however many packages use them.
+// bases is the run's bases, with the toolchain whose zoneinfo the
+// synthesized one holds and which builds the binaries on them.
 type bases struct {
-	opts      Options
+	*base.Set
 	toolchain build.Toolchain
-	// runCtx is the whole run's context: a pulled base reads its layers
-	// lazily, when the image is published, long after the build's own
-	// (cancelled) context is gone.
-	runCtx context.Context
-
-	distroOnce   sync.Once
-	distroLayers []assemble.Layer
-	distroErr    error
-
-	mu        sync.Mutex
-	pulled    map[string]v1.Image // by reference and platform
-	platforms map[string][]v1.Platform
 }
 
-func newBases(ctx context.Context, opts Options, tc build.Toolchain) (*bases, error) {
-	return &bases{opts: opts, toolchain: tc, runCtx: ctx, pulled: map[string]v1.Image{}, platforms: map[string][]v1.Platform{}}, nil
+// newBases turns the base settings into bases, once per run: below, a
+// target holds a base.Base and nothing switches on its name.
+func newBases(ctx context.Context, opts Options, tc build.Toolchain) *bases {
+	choice := base.Choice{Base: opts.Base, Overrides: opts.BaseOverrides, Default: opts.DefaultBase}
+	return &bases{Set: base.NewSet(ctx, choice, distroless(opts, tc), pullRegistry{opts.Remote}, opts.Logger), toolchain: tc}
 }
 
-func (b *bases) distroless(ctx context.Context) ([]assemble.Layer, error) {
-	b.distroOnce.Do(func() {
-		zoneinfo, err := b.toolchain.Zoneinfo()
-		if err != nil {
-			b.distroErr = err
-			return
-		}
-		b.distroLayers, b.distroErr = distrolessLayers(ctx, b.opts, zoneinfo)
+// distroless is the synthesized base as every command makes it: from the
+// toolchain's zoneinfo, with the run's layer settings and cache.
+func distroless(opts Options, tc build.Toolchain) *base.Distroless {
+	return base.NewDistroless(base.DistrolessOptions{
+		Zoneinfo:  tc.Zoneinfo,
+		Layers:    layers.Options{Time: opts.Created, Compression: opts.Compression, Dir: opts.WorkDir},
+		Cache:     opts.Cache,
+		CAVersion: opts.CAVersion,
+		Logger:    opts.Logger,
 	})
-	return b.distroLayers, b.distroErr
 }
 
-// baseFormat changes whenever hoist changes what the base layers hold.
-const baseFormat = "hoist-distroless-1"
+// pullRegistry is the registry client the pulled bases read through: the
+// one place the bases meet it.
+type pullRegistry struct{ opts registry.Options }
 
-// distrolessLayers writes the base layers, or takes them from the cache:
-// they depend only on hoist's own files, the toolchain's tzdata and the
-// layer settings, and compressing tzdata and the CA bundle is most of
-// what is left of a no-op rebuild once go is not run.
-func distrolessLayers(ctx context.Context, opts Options, zoneinfo []byte) ([]assemble.Layer, error) {
-	lopts := layers.Options{Time: opts.Created, Compression: opts.Compression}
-	if opts.Cache == nil {
-		return assemble.DistrolessLayers(ctx, zoneinfo, lopts)
-	}
-	key := cache.Key(baseFormat, layerFormat, string(opts.Compression), opts.Created.UTC().String(),
-		fmt.Sprintf("%x", sha256.Sum256(zoneinfo)), fmt.Sprintf("%x", sha256.Sum256(layers.CACerts()[0].Data)))
-	var cached []baseEntry
-	if e, _ := opts.Cache.Get(key, &cached); e != nil && len(cached) > 0 {
-		out := make([]assemble.Layer, len(cached))
-		for i, c := range cached {
-			out[i] = assemble.Layer{Layer: layers.FromBlob(e.Path(fmt.Sprint(i)), c.Descriptor), History: c.History}
-		}
-		return out, nil
-	}
-	lopts.Dir = opts.WorkDir
-	ls, err := assemble.DistrolessLayers(ctx, zoneinfo, lopts)
+func (r pullRegistry) Pull(ctx context.Context, ref string, p v1.Platform) (v1.Image, error) {
+	return registry.Pull(ctx, ref, p, r.opts)
+}
+
+func (r pullRegistry) Platforms(ctx context.Context, ref string) ([]v1.Platform, []string, error) {
+	return registry.BasePlatforms(ctx, ref, r.opts)
+}
+
+// PublishBase publishes the synthesized distroless base on its own under
+// name, for every platform of opts (all it supports with AllPlatforms), and
+// returns the reference: the same layers, cache and dating as a build's.
+func PublishBase(ctx context.Context, opts Options, name string) (string, error) {
+	opts = opts.withDefaults()
+	tc, err := build.LoadToolchain(ctx, opts.Dir, opts.Environ)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	entries, files := make([]baseEntry, len(ls)), make([]cache.File, len(ls))
-	for i, l := range ls {
-		d, _ := layers.Describe(l.Layer)
-		entries[i] = baseEntry{Descriptor: d, History: l.History}
-		files[i] = cache.File{Name: fmt.Sprint(i), Path: layers.Path(l.Layer), SHA256: d.Digest.Hex}
-	}
-	if err := opts.Cache.Put(key, files, entries); err != nil {
-		opts.Logger.Warn("not caching the base layers", "error", err)
-	}
-	return ls, nil
-}
-
-// baseEntry is what the cache keeps of a base layer besides its blob.
-type baseEntry struct {
-	Descriptor layers.Descriptor `json:"descriptor"`
-	History    string            `json:"history"`
-}
-
-func (b *bases) image(ctx context.Context, ref string, p v1.Platform) (v1.Image, error) {
-	switch ref {
-	case "", BaseDistroless:
-		ls, err := b.distroless(ctx)
-		if err != nil {
-			return nil, err
+	b := distroless(opts, tc)
+	platforms := opts.Platforms
+	if opts.AllPlatforms {
+		if platforms, err = b.Platforms(ctx); err != nil {
+			return "", err
 		}
-		return assemble.Distroless(p, ls)
-	case BaseScratch:
-		return assemble.Scratch(p)
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	key := ref + "|" + p.String()
-	if img, ok := b.pulled[key]; ok {
-		return img, nil
-	}
-	img, err := publish.Pull(b.runCtx, ref, p, b.opts.Remote)
+	imgs, err := base.Images(ctx, b, platforms)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	b.pulled[key] = img
-	return img, nil
-}
-
-// AllPlatforms is what "--platform all" means with the synthesized bases:
-// every Linux platform that distroless and the Go toolchain both support.
-var AllPlatforms = []string{"linux/amd64", "linux/arm64", "linux/arm/v7", "linux/ppc64le", "linux/s390x", "linux/riscv64"}
-
-// allPlatforms is "--platform all" for a base: the platforms a pulled
-// base offers (as ko builds them), every supported one for the synthesized.
-func (b *bases) allPlatforms(ctx context.Context, ref string) ([]v1.Platform, error) {
-	if ref == "" || ref == BaseDistroless || ref == BaseScratch {
-		out := make([]v1.Platform, 0, len(AllPlatforms))
-		for _, s := range AllPlatforms {
-			p, err := v1.ParsePlatform(s)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, *p)
-		}
-		return out, nil
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if ps, ok := b.platforms[ref]; ok {
-		return ps, nil
-	}
-	ps, skipped, err := publish.BasePlatforms(ctx, ref, b.opts.Remote)
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range skipped {
-		b.opts.Logger.Warn("--platform all: skipping a platform of the base that hoist does not build (linux only)", "base", ref, "platform", s)
-	}
-	if len(ps) == 0 {
-		return nil, fmt.Errorf("--platform all: base %s offers no linux platform: pick platforms with --platform", ref)
-	}
-	b.platforms[ref] = ps
-	return ps, nil
-}
-
-// pulledDigest is the digest of a pulled base (of any platform pulled), for
-// the SBOM; "" when none was pulled.
-func (b *bases) pulledDigest(ref string) string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for k, img := range b.pulled {
-		if !strings.HasPrefix(k, ref+"|") {
-			continue
-		}
-		if d, err := img.Digest(); err == nil {
-			return d.String()
+	var art publish.Artifact = imgs[0]
+	if len(imgs) > 1 {
+		if art, err = assemble.Index(imgs); err != nil {
+			return "", fmt.Errorf("indexing the distroless base: %w", err)
 		}
 	}
-	return ""
+	return opts.Publisher.Publish(ctx, name, art)
 }

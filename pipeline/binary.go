@@ -33,6 +33,13 @@ func binaryLayer(ctx context.Context, opts Options, tc build.Toolchain, t *targe
 		}
 		return b.pack(ctx, b.bopts.Output, "")
 	}
+	return b.viaCache(ctx, tc)
+}
+
+// viaCache builds with a cache: from the snapshot's binary when it vouches
+// for it, else compiling into the stable output directory.
+func (b binaryBuild) viaCache(ctx context.Context, tc build.Toolchain) (assemble.Layer, string, error) {
+	opts, t := b.opts, b.t
 	goEnv, args, err := build.Command(ctx, b.bopts)
 	if err != nil {
 		return assemble.Layer{}, "", err
@@ -56,7 +63,7 @@ func binaryLayer(ctx context.Context, opts Options, tc build.Toolchain, t *targe
 	b.bopts.Output = filepath.Join(out, t.bin)
 	start := time.Now()
 	compiled := b.compile(ctx)
-	var deps []dep
+	var deps []build.Dep
 	var listErr error
 	if trusted {
 		// While go build runs: the inputs to stamp afterwards.

@@ -53,14 +53,13 @@ func (b binaryBuild) layerKey(digest string) string {
 }
 
 func (b binaryBuild) cached(digest string) (assemble.Layer, string, bool) {
-	var d layers.Descriptor
-	e, _ := b.opts.Cache.Get(b.layerKey(digest), &d)
-	if e == nil {
+	blobs, e := layers.GetCached(b.opts.Cache, b.layerKey(digest), nil)
+	if len(blobs) != 1 {
 		return assemble.Layer{}, "", false
 	}
 	b.opts.Logger.Info("unchanged, reusing cached build", "package", b.t.pkg.ImportPath, "platform", b.p.String())
 	b.opts.report(Event{Image: b.t.name, Platform: b.p.String(), Stage: StageCached})
-	return assemble.Layer{Layer: layers.FromBlob(e.Path("layer"), d), History: b.history()}, e.Path("binary"), true
+	return assemble.Layer{Layer: blobs[0], History: b.history()}, e.Path("binary"), true
 }
 
 // pack writes the layer of the binary at bin and, when digest (the binary's)
@@ -71,9 +70,8 @@ func (b binaryBuild) pack(ctx context.Context, bin, digest string) (assemble.Lay
 		return assemble.Layer{}, "", fmt.Errorf("writing binary layer: %w", err)
 	}
 	if digest != "" {
-		d, _ := layers.Describe(l)
-		files := []cache.File{{Name: "binary", Path: bin, SHA256: digest}, {Name: "layer", Path: layers.Path(l), SHA256: d.Digest.Hex}}
-		if err := b.opts.Cache.Put(b.layerKey(digest), files, d); err != nil {
+		bin := []cache.File{{Name: "binary", Path: bin, SHA256: digest}}
+		if err := layers.PutCached(b.opts.Cache, b.layerKey(digest), []*layers.Blob{l}, bin, nil); err != nil {
 			b.opts.Logger.Warn("not caching the build", "package", b.t.pkg.ImportPath, "error", err)
 		}
 	}

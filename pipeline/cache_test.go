@@ -14,19 +14,16 @@ import (
 )
 
 // cachedBuild builds ./app in dir with the cache at cacheDir and returns the
-// digest and the run's log.
+// digest and the run's log, debug messages included.
 func cachedBuild(t *testing.T, dir, cacheDir string, ko *config.Ko) (string, string) {
 	t.Helper()
 	var logs bytes.Buffer
-	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c, err := cache.Open(cacheDir, 0, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lay, err := publish.NewLayout(filepath.Join(t.TempDir(), "out"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	lay := layoutAt(t, filepath.Join(t.TempDir(), "out"))
 	opts := options(t, dir, lay)
 	opts.Cache, opts.Logger = c, logger
 	if ko != nil {
@@ -34,6 +31,16 @@ func cachedBuild(t *testing.T, dir, cacheDir string, ko *config.Ko) (string, str
 	}
 	_, digest, _ := strings.Cut(run(t, opts).Ref, "@")
 	return digest, logs.String()
+}
+
+// layoutAt is an OCI layout destination at dir.
+func layoutAt(t *testing.T, dir string, tags ...string) *publish.Layout {
+	t.Helper()
+	lay, err := publish.NewLayout(dir, tags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lay
 }
 
 // TestCacheFollowsInputs: an unchanged input reuses the build and keeps the
@@ -84,7 +91,7 @@ func TestCacheFollowsInputs(t *testing.T) {
 // corruptEntries flips the first byte of every cached layer blob.
 func corruptEntries(t *testing.T, cacheDir string) {
 	t.Helper()
-	blobs, _ := filepath.Glob(filepath.Join(cacheDir, "entries", "*", "layer"))
+	blobs, _ := filepath.Glob(filepath.Join(cacheDir, "entries", "*", "layer-*"))
 	if len(blobs) == 0 {
 		t.Fatal("no cached layer to corrupt")
 	}

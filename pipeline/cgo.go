@@ -11,6 +11,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+
+	"github.com/hoist-build/hoist/base"
 )
 
 // interpreter returns the ELF program interpreter (PT_INTERP) of a binary:
@@ -38,22 +40,22 @@ func interpreter(bin string) (string, error) {
 // lacks its dynamic loader: the image would fail at start with a bare "no
 // such file or directory". The synthesized bases hold no libc at all; a
 // pulled base is searched (only then, as it costs reading its layers).
-func checkInterpreter(ctx context.Context, bin string, base v1.Image, baseRef, pkg string) error {
+func checkInterpreter(ctx context.Context, bin string, img v1.Image, b base.Base, pkg string) error {
 	interp, err := interpreter(bin)
 	if err != nil || interp == "" {
 		return err
 	}
-	if baseRef != BaseDistroless && baseRef != BaseScratch && baseRef != "" {
-		found, err := hasFile(ctx, base, interp)
+	if b.Pulled() {
+		found, err := hasFile(ctx, img, interp)
 		if err != nil {
-			return fmt.Errorf("looking for %s in base %s: %w", interp, baseRef, err)
+			return fmt.Errorf("looking for %s in base %s: %w", interp, b.Name(), err)
 		}
 		if found {
 			return nil
 		}
 	}
 	return fmt.Errorf("%s is dynamically linked (cgo, loader %s) but base %s has no %s: build it static with CGO_ENABLED=0, or use a base with libc (--base or defaultBaseImage)",
-		pkg, interp, baseRef, interp)
+		pkg, interp, b.Name(), interp)
 }
 
 // hasFile reports whether the flattened image holds path (as any entry,

@@ -1,12 +1,8 @@
 package pipeline
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,9 +11,9 @@ import (
 	"github.com/hoist-build/hoist/cache"
 )
 
-// layerFormat changes whenever hoist changes how it writes the binary layer,
-// so old cache entries stop matching.
-const layerFormat = "hoist-binary-layer-5"
+// layerFormat changes whenever hoist changes how it writes or caches the
+// binary layer, so old cache entries stop matching.
+const layerFormat = "hoist-binary-layer-6"
 
 // invocation is what a go build command line decides besides the sources:
 // its arguments without the output path, and the environment variables the
@@ -85,43 +81,16 @@ func lookupEnv(env []string, key string) (string, bool) {
 	return "", false
 }
 
-type dep struct {
-	ImportPath string
-	Dir        string
-	Standard   bool
-	Module     *struct {
-		Path, Dir, GoMod string
-		Main             bool
-	}
-	EmbedFiles []string
-}
-
 // listDeps asks go list, with the same flags and environment as the build,
-// for the packages the binary is made of.
-func listDeps(ctx context.Context, tc build.Toolchain, dir string, env, args []string) ([]dep, error) {
+// for the packages the binary is made of, the standard library left out.
+func listDeps(ctx context.Context, tc build.Toolchain, dir string, env, args []string) ([]build.Dep, error) {
 	flags := withoutOutput(args[1:])
 	pkg := flags[len(flags)-1]
-	flags = flags[:len(flags)-2] // "--", package
-	largs := append([]string{"list", "-deps", "-e", "-json=ImportPath,Dir,Standard,Module,EmbedFiles"}, flags...)
-	largs = append(largs, "--", pkg)
-	cmd := exec.CommandContext(ctx, tc.Go, largs...)
-	cmd.Dir, cmd.Env = dir, env
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("listing the files of %s: %w: %s", pkg, err, strings.TrimSpace(stderr.String()))
+	all, err := tc.Deps(ctx, dir, env, flags[:len(flags)-2], pkg) // without "--", package
+	if err != nil {
+		return nil, err
 	}
-	var deps []dep
-	for dec := json.NewDecoder(&stdout); dec.More(); {
-		var d dep
-		if err := dec.Decode(&d); err != nil {
-			return nil, fmt.Errorf("listing the files of %s: %w", pkg, err)
-		}
-		if !d.Standard {
-			deps = append(deps, d)
-		}
-	}
-	return deps, nil
+	return slices.DeleteFunc(all, func(d build.Dep) bool { return d.Standard }), nil
 }
 
 // inputPaths lists every file and directory whose change can change the
@@ -131,7 +100,7 @@ func listDeps(ctx context.Context, tc build.Toolchain, dir string, env, args []s
 // go.sum, go.work and vendor manifest in use, the GOENV file and the
 // toolchain's programs. Packages in the module cache are immutable and
 // pinned by go.mod and go.sum, so they are skipped.
-func inputPaths(tc build.Toolchain, deps []dep) []string {
+func inputPaths(tc build.Toolchain, deps []build.Dep) []string {
 	modcache := tc.Env["GOMODCACHE"]
 	paths := slices.Concat(tc.Programs(), []string{tc.Env["GOENV"]})
 	if w := tc.Env["GOWORK"]; w != "" && w != "off" {

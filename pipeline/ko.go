@@ -73,20 +73,6 @@ func koBuild(ko *config.Ko, koDir, pkgDir string) (koEntry, error) {
 	return e, nil
 }
 
-// baseFor is the base image of the package at importPath.
-func (o Options) baseFor(importPath string) string {
-	if o.Base != "" {
-		return o.Base
-	}
-	if b := o.BaseOverrides[strings.ToLower(importPath)]; b != "" {
-		return b
-	}
-	if o.DefaultBase != "" {
-		return o.DefaultBase
-	}
-	return BaseDistroless
-}
-
 // userFor is the image's user: --user, or hoist's default where the base
 // names none.
 func userFor(opts Options, base v1.Image) string {

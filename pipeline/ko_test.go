@@ -2,8 +2,6 @@ package pipeline_test
 
 import (
 	"context"
-	"crypto/md5"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,7 +19,8 @@ import (
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/layers"
 	"github.com/hoist-build/hoist/pipeline"
-	"github.com/hoist-build/hoist/publish"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // pushBase pushes an index of tiny images, one per platform, whose config
@@ -158,14 +157,8 @@ func TestCgoNeedsALoader(t *testing.T) {
 // matches and skips the libraries, where ko would refuse the pattern.
 func TestPatternBuildsEveryCommand(t *testing.T) {
 	host := registrytest.New(t)
-	opts := koModule(t, host, "", "package main\n\nfunc main() {}\n")
-	for _, p := range []string{"cmd/other", "lib"} {
-		if err := os.MkdirAll(filepath.Join(opts.Dir, p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write(t, filepath.Join(opts.Dir, "cmd", "other", "main.go"), "package main\n\nfunc main() {}\n")
-	write(t, filepath.Join(opts.Dir, "lib", "lib.go"), "package lib\n")
+	opts := koModule(t, host, "", emptyMain)
+	hoisttest.WriteFiles(t, opts.Dir, map[string]string{"cmd/other/main.go": emptyMain, "lib/lib.go": "package lib\n"})
 	opts.Packages = []string{"./...", "./cmd/svc"}
 	res, err := pipeline.Run(context.Background(), opts)
 	if err != nil {
@@ -189,7 +182,7 @@ func TestPatternBuildsEveryCommand(t *testing.T) {
 // kodata file both provide, or an unknown entrypoint, is refused by name.
 func TestSeveralCommandsInOneImage(t *testing.T) {
 	host := registrytest.New(t)
-	opts := koModule(t, host, "", "package main\n\nfunc main() {}\n")
+	opts := koModule(t, host, "", emptyMain)
 	files := map[string]string{
 		"cmd/other/main.go":    "package main\n\nfunc main() {}\n",
 		"cmd/svc/kodata/a.txt": "a", "cmd/other/kodata/b.txt": "b",
@@ -240,64 +233,7 @@ func TestPulledBaseToLayout(t *testing.T) {
 	base := host + "/layoutbase:latest"
 	pushBase(t, base, "", []layers.Entry{layers.File("/etc/base.txt", 0o644, []byte("base"))}, v1.Platform{OS: "linux", Architecture: "amd64"})
 	opts := koModule(t, host, "defaultBaseImage: "+base+"\n", "package main\n\nfunc main() {}\n")
-	pub, err := publish.NewLayout(filepath.Join(t.TempDir(), "layout"), []string{"latest"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pub := layoutAt(t, filepath.Join(t.TempDir(), "layout"), "latest")
 	opts.Publisher = pub
 	run(t, opts)
-}
-
-// TestBinaryKeepsCase: ko names the binary after the last path element as
-// written (/ko-app/initContainer); only the image name is lowercased.
-func TestBinaryKeepsCase(t *testing.T) {
-	host := registrytest.New(t)
-	opts := koModule(t, host, "", "package main\n\nfunc main() {}\n")
-	if err := os.MkdirAll(filepath.Join(opts.Dir, "cmd", "initContainer"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	write(t, filepath.Join(opts.Dir, "cmd", "initContainer", "main.go"), "package main\n\nfunc main() {}\n")
-	opts.Packages = []string{"./cmd/initContainer"}
-	res := run(t, opts)
-	if res.ImageName != "initcontainer" {
-		t.Errorf("image name %q, want initcontainer", res.ImageName)
-	}
-	img := pull(t, res.Ref)
-	if ep := must(img.ConfigFile()).Config.Entrypoint; strings.Join(ep, " ") != "/ko-app/initContainer" {
-		t.Errorf("entrypoint %q, want /ko-app/initContainer", ep)
-	}
-	ls := must(img.Layers())
-	if readTar(t, ls[len(ls)-1])["ko-app/initContainer"] == nil {
-		t.Error("no ko-app/initContainer in the binary layer")
-	}
-}
-
-// TestSameNameGetsKoNames: two commands with one last path element (as in
-// sigstore/scaffolding) are both built, named as ko names images by default.
-func TestSameNameGetsKoNames(t *testing.T) {
-	host := registrytest.New(t)
-	opts := koModule(t, host, "", "package main\n\nfunc main() {}\n")
-	for _, d := range []string{"tuf/createsecret", "rekor/createsecret"} {
-		if err := os.MkdirAll(filepath.Join(opts.Dir, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		write(t, filepath.Join(opts.Dir, d, "main.go"), "package main\n\nfunc main() {}\n")
-	}
-	opts.Packages = []string{"./tuf/createsecret", "./rekor/createsecret"}
-	res, err := pipeline.Run(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]string{ // createsecret-md5(import path), as ko's packageWithMD5
-		"example.com/kotest/tuf/createsecret":   fmt.Sprintf("createsecret-%x", md5.Sum([]byte("example.com/kotest/tuf/createsecret"))),
-		"example.com/kotest/rekor/createsecret": fmt.Sprintf("createsecret-%x", md5.Sum([]byte("example.com/kotest/rekor/createsecret"))),
-	}
-	if len(res) != 2 {
-		t.Fatalf("%d images, want 2", len(res))
-	}
-	for _, r := range res {
-		if r.ImageName != want[r.ImportPath] {
-			t.Errorf("%s published as %s, want %s", r.ImportPath, r.ImageName, want[r.ImportPath])
-		}
-	}
 }

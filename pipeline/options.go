@@ -10,25 +10,28 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/hoist-build/hoist/base"
 	"github.com/hoist-build/hoist/cache"
 	"github.com/hoist-build/hoist/config"
 	"github.com/hoist-build/hoist/layers"
 	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 	"github.com/hoist-build/hoist/sbom"
 	"github.com/hoist-build/hoist/sign"
 )
 
 // Base names the synthesized bases; any other value is an image reference.
 const (
-	BaseDistroless = "distroless"
-	BaseScratch    = "scratch"
+	BaseDistroless = base.DistrolessName
+	BaseScratch    = base.ScratchName
 )
 
 // Options is everything one run needs; the command line fills it in.
 type Options struct {
 	// Dir is the directory packages are resolved from and .ko.yaml lives in.
-	Dir       string
-	Packages  []string
+	Dir      string
+	Packages []string
+	// Platforms are built for every package; none means base.DefaultPlatform.
 	Platforms []v1.Platform
 	// Environ is the environment of the go command and of template {{.Env}}.
 	Environ []string
@@ -41,8 +44,8 @@ type Options struct {
 	BaseOverrides map[string]string
 	DefaultBase   string
 	// AllPlatforms ("--platform all") builds every platform of each
-	// package's base: those a pulled base's index lists, AllPlatforms for
-	// the synthesized ones. Platforms is then ignored.
+	// package's base: those a pulled base's index lists, base.AllPlatforms
+	// for the synthesized ones. Platforms is then ignored.
 	AllPlatforms bool
 	// Images are built besides Packages: each holds several commands
 	// (.hoist.yaml images).
@@ -62,7 +65,7 @@ type Options struct {
 	// Jobs bounds concurrent platform builds.
 	Jobs      int
 	Publisher publish.Publisher
-	Remote    publish.RemoteOptions
+	Remote    registry.Options
 	// Supply chain: SBOM format (sbom.FormatNone for none), whether to
 	// attach provenance, and where to also write the documents.
 	SBOM       sbom.Format
@@ -85,6 +88,19 @@ type Options struct {
 	// Stderr receives the go command's diagnostics.
 	Stderr io.Writer
 	Logger *slog.Logger
+}
+
+// withDefaults fills in what a caller may leave out: the library's one
+// default platform, and a logger that discards.
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if len(o.Platforms) == 0 {
+		p, _ := v1.ParsePlatform(base.DefaultPlatform)
+		o.Platforms = []v1.Platform{*p}
+	}
+	return o
 }
 
 // ParseUser validates "UID[:GID]" numerically: names cannot be resolved in

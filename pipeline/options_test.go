@@ -58,19 +58,3 @@ func TestKoBuild(t *testing.T) {
 		t.Errorf("bad capability: %v", err)
 	}
 }
-
-func TestBaseFor(t *testing.T) {
-	o := Options{BaseOverrides: map[string]string{"example.com/m/cmd/a": "reg/a"}, DefaultBase: "reg/default"}
-	for ip, want := range map[string]string{"example.com/M/cmd/a": "reg/a", "example.com/m/cmd/b": "reg/default"} {
-		if got := o.baseFor(ip); got != want {
-			t.Errorf("baseFor(%s) = %s, want %s", ip, got, want)
-		}
-	}
-	o.Base = "forced"
-	if got := o.baseFor("example.com/m/cmd/a"); got != "forced" {
-		t.Errorf("a base given to hoist must win: %s", got)
-	}
-	if got := (Options{}).baseFor("x"); got != BaseDistroless {
-		t.Errorf("default base %s", got)
-	}
-}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 
@@ -108,10 +107,7 @@ func pull(t *testing.T, ref string) v1.Image {
 
 func checkConfig(t *testing.T, img v1.Image) {
 	t.Helper()
-	cfg, err := img.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := hoisttest.Must(t, img.ConfigFile)
 	c := cfg.Config
 	checks := []struct {
 		what      string
@@ -154,10 +150,7 @@ func checkConfig(t *testing.T, img v1.Image) {
 // the order promises: base files, CA bundle, tzdata, then the binary.
 func checkLayers(t *testing.T, img v1.Image) {
 	t.Helper()
-	ls, err := img.Layers()
-	if err != nil {
-		t.Fatal(err)
-	}
+	ls := hoisttest.Must(t, img.Layers)
 	if len(ls) != 4 {
 		t.Fatalf("got %d layers, want 4", len(ls))
 	}
@@ -204,86 +197,6 @@ func readTar(t *testing.T, l v1.Layer) map[string]*tar.Header {
 		}
 		out[strings.TrimSuffix(h.Name, "/")] = h
 	}
-}
-
-func TestMultiPlatformIndex(t *testing.T) {
-	host := registrytest.New(t)
-	res := run(t, options(t, repoRoot(t), registry(t, host), "arm64", "amd64"))
-	ref, err := name.ParseReference(res.Ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := remote.Index(ref)
-	if err != nil {
-		t.Fatalf("pulling index: %v", err)
-	}
-	if err := validate.Index(idx); err != nil {
-		t.Fatalf("index does not validate: %v", err)
-	}
-	m, err := idx.IndexManifest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var archs []string
-	for _, d := range m.Manifests {
-		archs = append(archs, d.Platform.Architecture)
-		img, err := idx.Image(d.Digest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg, _ := img.ConfigFile()
-		if cfg.Architecture != d.Platform.Architecture {
-			t.Errorf("manifest for %s has config architecture %s", d.Platform.Architecture, cfg.Architecture)
-		}
-	}
-	if got := strings.Join(archs, ","); got != "amd64,arm64" {
-		t.Errorf("index platforms = %s, want amd64,arm64", got)
-	}
-}
-
-func TestLayoutAndTarball(t *testing.T) {
-	root := repoRoot(t)
-	layoutDir := filepath.Join(t.TempDir(), "oci")
-	lay, err := publish.NewLayout(layoutDir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fromLayout := run(t, options(t, root, lay))
-	tarPath := filepath.Join(t.TempDir(), "app.tar")
-	tb, err := publish.NewTarball(tarPath, "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fromTarball := run(t, options(t, root, tb))
-	_, d1, _ := strings.Cut(fromLayout.Ref, "@")
-	_, d2, _ := strings.Cut(fromTarball.Ref, "@")
-	// The tarball's reference carries the digest a docker-archive reader
-	// derives (publish.ArchiveDigest); the image must be the layout's.
-	h, err := v1.NewHash(d1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := layout.ImageIndexFromPath(layoutDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := idx.Image(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want, err := publish.ArchiveDigest(img); err != nil || d2 != want.String() {
-		t.Errorf("tarball digest %q, want %v (%v) of the layout's image %s", d2, want, err, d1)
-	}
-	if fi, err := os.Stat(tarPath); err != nil || fi.Size() < 1<<20 {
-		t.Errorf("tarball %s: %v (size %d)", tarPath, err, sizeOf(fi))
-	}
-}
-
-func sizeOf(fi os.FileInfo) int64 {
-	if fi == nil {
-		return 0
-	}
-	return fi.Size()
 }
 
 // TestBadInputPublishesNothing checks that a failing package stops the whole
@@ -336,10 +249,7 @@ func TestCompileErrorKeepsDiagnostics(t *testing.T) {
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "go.mod"), "module example.com/broken\n\ngo 1.26\n")
 	write(t, filepath.Join(dir, "main.go"), "package main\n\nfunc main() { undefinedThing() }\n")
-	lay, err := publish.NewLayout(filepath.Join(dir, "out"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	lay := layoutAt(t, filepath.Join(dir, "out"))
 	opts := options(t, dir, lay)
 	opts.Packages = []string{"."}
 	var stderr bytes.Buffer

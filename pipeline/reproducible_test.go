@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/hoist-build/hoist/publish"
 )
 
 // TestSameDigestFromTwoDirectories copies the module to two unrelated
@@ -18,10 +16,7 @@ func TestSameDigestFromTwoDirectories(t *testing.T) {
 	for _, rel := range []string{"a", "deeper/path/b"} {
 		dir := filepath.Join(t.TempDir(), rel)
 		copyModule(t, root, dir)
-		lay, err := publish.NewLayout(filepath.Join(t.TempDir(), "out"), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		lay := layoutAt(t, filepath.Join(t.TempDir(), "out"))
 		res := run(t, options(t, dir, lay, "amd64", "arm64"))
 		_, d, _ := strings.Cut(res.Ref, "@")
 		digests = append(digests, d)

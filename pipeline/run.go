@@ -3,18 +3,16 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"path"
 	"path/filepath"
-	"strings"
 	"sync"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/v1"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/hoist-build/hoist/assemble"
+	"github.com/hoist-build/hoist/base"
 	"github.com/hoist-build/hoist/build"
 	"github.com/hoist-build/hoist/layers"
 	"github.com/hoist-build/hoist/publish"
@@ -39,9 +37,8 @@ type target struct {
 	platforms []v1.Platform
 	imgs      []v1.Image // one per platform, in platforms order
 	bins      []string   // the binary of each image, for the SBOM
-	// base is the package's base image reference (or distroless/scratch),
-	// ko its .ko.yaml build settings.
-	base string
+	// base is the package's base image, ko its .ko.yaml build settings.
+	base base.Base
 	ko   koEntry
 	// image, when set, is the name the image is published under, and extra
 	// the other commands it holds (a .hoist.yaml images entry): this
@@ -62,20 +59,12 @@ type target struct {
 // Run builds every package for every platform, then publishes them all. An
 // error anywhere before publishing publishes nothing.
 func Run(ctx context.Context, opts Options) ([]Result, error) {
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	if len(opts.Platforms) == 0 {
-		opts.Platforms = []v1.Platform{{OS: "linux", Architecture: "amd64"}}
-	}
+	opts = opts.withDefaults()
 	tc, err := build.LoadToolchain(ctx, opts.Dir, opts.Environ)
 	if err != nil {
 		return nil, err
 	}
-	bases, err := newBases(ctx, opts, tc)
-	if err != nil {
-		return nil, err
-	}
+	bases := newBases(ctx, opts, tc)
 	targets, err := inspect(ctx, opts, bases)
 	if err != nil {
 		return nil, err
@@ -102,10 +91,10 @@ func Run(ctx context.Context, opts Options) ([]Result, error) {
 			return nil, err
 		}
 		opts.report(Event{Image: t.imageName(), Stage: StageDone})
-		if err := attestTarget(ctx, opts, bases, t, art, ref); err != nil {
+		if err := attestTarget(ctx, opts, t, art, ref); err != nil {
 			return nil, err
 		}
-		if err := signTarget(ctx, opts, bases, t, art, ref); err != nil {
+		if err := signTarget(ctx, opts, t, art, ref); err != nil {
 			return nil, err
 		}
 		results = append(results, Result{ImportPath: t.pkg.ImportPath, ImageName: t.imageName(), Ref: ref})
@@ -169,7 +158,7 @@ func newTarget(ctx context.Context, opts Options, bases *bases, p string) (*targ
 		snap.Package = pkg
 	}
 	t := &target{pkg: pkg, name: publish.ImageName(pkg.ImportPath), bin: appFilename(pkg.ImportPath), snap: snap,
-		unverified: !snap.valid && snap.packageValid, base: opts.baseFor(pkg.ImportPath), platforms: opts.Platforms}
+		unverified: !snap.valid && snap.packageValid, base: bases.For(pkg.ImportPath), platforms: opts.Platforms}
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		data := build.NewData(ctx, pkg.Dir, opts.Environ, opts.Created)
@@ -187,7 +176,7 @@ func newTarget(ctx context.Context, opts Options, bases *bases, p string) (*targ
 		opts.Logger.Info("using build config "+t.ko.ID, "package", pkg.ImportPath)
 	}
 	if opts.AllPlatforms {
-		if t.platforms, err = bases.allPlatforms(ctx, t.base); err != nil {
+		if t.platforms, err = t.base.Platforms(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -242,47 +231,37 @@ func buildAll(ctx context.Context, opts Options, bases *bases, targets []*target
 
 // buildOne returns the platform's image and the path of its binary.
 func buildOne(ctx context.Context, opts Options, bases *bases, t *target, p v1.Platform, key string) (v1.Image, string, error) {
-	base, err := bases.image(ctx, t.base, p)
+	baseImg, err := t.base.Image(ctx, p)
 	if err != nil {
 		return nil, "", err
 	}
 	dir := filepath.Join(opts.WorkDir, key)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, "", err
-	}
-	binLayer, bin, err := binaryLayer(ctx, opts, bases.toolchain, t, p, dir)
-	if err != nil {
-		return nil, "", err
-	}
-	if err := checkInterpreter(ctx, bin, base, t.base, t.pkg.ImportPath); err != nil {
-		return nil, "", err
-	}
-	binLayers := []assemble.Layer{binLayer}
-	for i, e := range t.extra {
-		edir := filepath.Join(dir, fmt.Sprint("extra-", i))
-		if err := os.MkdirAll(edir, 0o755); err != nil {
-			return nil, "", err
+	var binLayers []assemble.Layer
+	var bin string
+	for i, m := range t.members() {
+		mdir := dir
+		if i > 0 {
+			mdir = filepath.Join(dir, fmt.Sprint("extra-", i-1))
 		}
-		l, ebin, err := binaryLayer(ctx, opts, bases.toolchain, e, p, edir)
+		l, mbin, err := memberLayer(ctx, opts, bases.toolchain, m, p, mdir, baseImg, t.base)
 		if err != nil {
 			return nil, "", err
 		}
-		if err := checkInterpreter(ctx, ebin, base, t.base, e.pkg.ImportPath); err != nil {
-			return nil, "", err
-		}
 		binLayers = append(binLayers, l)
+		if i == 0 {
+			bin = mbin
+		}
 	}
 	appLayers, env, err := kodataLayer(ctx, opts, t, dir)
 	if err != nil {
 		return nil, "", err
 	}
-	appLayers = append(appLayers, binLayers...)
 	img, err := assemble.Image(ctx, assemble.Options{
-		Base:        base,
+		Base:        baseImg,
 		Platform:    p,
-		Layers:      appLayers,
+		Layers:      append(appLayers, binLayers...),
 		Entrypoint:  []string{path.Join(layers.AppDir, t.bin)},
-		User:        userFor(opts, base),
+		User:        userFor(opts, baseImg),
 		WorkingDir:  "/",
 		Env:         append(env, opts.Env...),
 		Ports:       ports(opts.Port),
@@ -294,62 +273,18 @@ func buildOne(ctx context.Context, opts Options, bases *bases, t *target, p v1.P
 	return img, bin, err
 }
 
-// moduleRoot is the directory kodata must stay inside: the package's module,
-// or the package directory itself outside module mode.
-func moduleRoot(pkg build.Package) string {
-	if pkg.Module.Dir != "" {
-		return pkg.Module.Dir
+// memberLayer builds one command of an image, in dir, and checks that the
+// base can run it.
+func memberLayer(ctx context.Context, opts Options, tc build.Toolchain, m *target, p v1.Platform, dir string, baseImg v1.Image, b base.Base) (assemble.Layer, string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return assemble.Layer{}, "", err
 	}
-	return pkg.Dir
-}
-func ports(p int) []string {
-	if p == 0 {
-		return nil
+	l, bin, err := binaryLayer(ctx, opts, tc, m, p, dir)
+	if err != nil {
+		return assemble.Layer{}, "", err
 	}
-	return []string{fmt.Sprintf("%d/tcp", p)}
-}
-
-// labels are the OCI annotations-as-labels that registries and scanners
-// show; each is set only where it is known.
-func labels(opts Options, t *target) map[string]string {
-	git := t.data.Git
-	out := map[string]string{
-		"org.opencontainers.image.title":   t.imageName(),
-		"org.opencontainers.image.created": opts.Created.UTC().Format(time.RFC3339),
+	if err := checkInterpreter(ctx, bin, baseImg, b, m.pkg.ImportPath); err != nil {
+		return assemble.Layer{}, "", err
 	}
-	// A build from a modified tree is not that commit or that release:
-	// both labels then carry the "-dirty" that `git describe --dirty`
-	// prints. The version is a tag only when HEAD is exactly at it; past
-	// it the image is no release, and the revision says which commit.
-	dirty := ""
-	if git.IsDirty {
-		dirty = "-dirty"
-	}
-	if git.FullCommit != "" {
-		out["org.opencontainers.image.revision"] = git.FullCommit + dirty
-	}
-	if git.AtTag { // only set when git describe found a tag at HEAD
-		out["org.opencontainers.image.version"] = git.Tag + dirty
-	}
-	if src := sourceURL(t.pkg.Module.Path); src != "" {
-		out["org.opencontainers.image.source"] = src
-	}
-	for k, v := range opts.Labels {
-		out[k] = v
-	}
-	return out
-}
-
-// sourceURL guesses the repository URL from a module path on a well-known
-// forge; elsewhere the module path is not necessarily a URL, so none is set.
-func sourceURL(module string) string {
-	for _, host := range []string{"github.com/", "gitlab.com/", "bitbucket.org/", "codeberg.org/"} {
-		if strings.HasPrefix(module, host) {
-			parts := strings.SplitN(module, "/", 4)
-			if len(parts) >= 3 {
-				return "https://" + strings.Join(parts[:3], "/")
-			}
-		}
-	}
-	return ""
+	return l, bin, nil
 }

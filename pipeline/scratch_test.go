@@ -16,7 +16,6 @@ import (
 	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/layers"
 	"github.com/hoist-build/hoist/pipeline"
-	"github.com/hoist-build/hoist/publish"
 )
 
 // scratch is a small module in a git repository with the things real
@@ -163,10 +162,7 @@ func (s *scratch) build(cached bool) (digest string, skipped bool) {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	lay, err := publish.NewLayout(filepath.Join(s.t.TempDir(), "out"), nil)
-	if err != nil {
-		s.t.Fatal(err)
-	}
+	lay := layoutAt(s.t, filepath.Join(s.t.TempDir(), "out"))
 	opts := pipeline.Options{
 		Dir: s.mod, Packages: []string{"./app"}, Environ: s.env, Ko: ko,
 		Base: s.base, Port: 80, User: "65532:65532", Compression: s.compression,

@@ -17,7 +17,7 @@ import (
 // signTarget signs a target pushed to a registry, each platform image of
 // an index too, and attests its SBOMs and provenance (the documents
 // attestTarget attached unsigned) in cosign's format.
-func signTarget(ctx context.Context, opts Options, b *bases, t *target, art publish.Artifact, ref string) error {
+func signTarget(ctx context.Context, opts Options, t *target, art publish.Artifact, ref string) error {
 	if opts.Signer == nil {
 		return nil
 	}
@@ -42,7 +42,7 @@ func signTarget(ctx context.Context, opts Options, b *bases, t *target, art publ
 	if (opts.SBOM == "" || opts.SBOM == sbom.FormatNone) && !opts.Provenance {
 		return sign.Publish(ctx, sign.Options{Signer: opts.Signer, Remote: opts.Remote, Logger: opts.Logger}, ms)
 	}
-	docs, err := attest.Documents(attestOptions(opts, b, t, art, ref))
+	docs, err := attest.Documents(attestOptions(opts, t, art, ref))
 	if err != nil {
 		return err
 	}

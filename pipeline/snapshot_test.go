@@ -1,9 +1,7 @@
 package pipeline_test
 
 import (
-	"bytes"
 	"context"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,7 +9,6 @@ import (
 
 	"github.com/hoist-build/hoist/cache"
 	"github.com/hoist-build/hoist/pipeline"
-	"github.com/hoist-build/hoist/publish"
 )
 
 // TestSnapshotSkipsGoListOnlyWhenUnchanged: a rebuild with nothing changed
@@ -23,22 +20,7 @@ func TestSnapshotSkipsGoListOnlyWhenUnchanged(t *testing.T) {
 	copyModule(t, repoRoot(t), dir)
 	settle(t)
 	cacheDir := t.TempDir()
-	build := func() (string, string) {
-		var logs bytes.Buffer
-		logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-		c, err := cache.Open(cacheDir, 0, logger)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lay, err := publish.NewLayout(filepath.Join(t.TempDir(), "out"), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		opts := options(t, dir, lay)
-		opts.Cache, opts.Logger = c, logger
-		_, digest, _ := strings.Cut(run(t, opts).Ref, "@")
-		return digest, logs.String()
-	}
+	build := func() (string, string) { return cachedBuild(t, dir, cacheDir, nil) }
 	const skipped = "skipping go list"
 	first, logs := build()
 	if strings.Contains(logs, skipped) {
@@ -77,10 +59,7 @@ func TestSnapshotCatchesPackageClauseEdit(t *testing.T) {
 		t.Fatal(err)
 	}
 	buildOnce := func() error {
-		lay, err := publish.NewLayout(filepath.Join(t.TempDir(), "out"), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		lay := layoutAt(t, filepath.Join(t.TempDir(), "out"))
 		opts := options(t, dir, lay)
 		opts.Cache = c
 		_, err = pipeline.Run(context.Background(), opts)

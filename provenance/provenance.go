@@ -1,13 +1,13 @@
 package provenance
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/hoist-build/hoist/internal/jsondoc"
 )
 
 // The identifiers a consumer (slsa-verifier, policy engines) keys on.
@@ -155,7 +155,11 @@ func Generate(in Input) ([]byte, error) {
 			},
 		},
 	}
-	return marshal(st)
+	out, err := jsondoc.Marshal(st)
+	if err != nil {
+		return nil, fmt.Errorf("encoding provenance: %w", err)
+	}
+	return out, nil
 }
 
 func subjectsOf(in []Subject) ([]resource, error) {
@@ -231,16 +235,4 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// marshal keeps '<', '>' and '&' literal: build args may well hold them.
-func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return nil, fmt.Errorf("encoding provenance: %w", err)
-	}
-	return buf.Bytes(), nil
 }

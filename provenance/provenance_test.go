@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/hoist-build/hoist/provenance"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 var (
@@ -18,16 +20,10 @@ var (
 )
 
 func binary(arch string) *debug.BuildInfo {
-	return &debug.BuildInfo{
-		GoVersion: "go1.26.8",
-		Path:      "example.com/shop/cmd/api",
-		Main:      debug.Module{Path: "example.com/shop", Version: "(devel)"},
-		Deps: []*debug.Module{
-			{Path: "golang.org/x/sync", Version: "v0.25.0", Sum: "h1:Khu2En+0gcYPZ2kuIihfswbzxv/mIHXgzPZ018Oty48="},
-			{Path: "golang.org/x/sys", Version: "v0.48.0"},
-		},
-		Settings: []debug.BuildSetting{{Key: "GOARCH", Value: arch}, {Key: "-trimpath", Value: "true"}},
-	}
+	return hoisttest.BuildInfo("go1.26.8", []*debug.Module{
+		{Path: "golang.org/x/sync", Version: "v0.25.0", Sum: "h1:Khu2En+0gcYPZ2kuIihfswbzxv/mIHXgzPZ018Oty48="},
+		{Path: "golang.org/x/sys", Version: "v0.48.0"},
+	}, debug.BuildSetting{Key: "GOARCH", Value: arch}, debug.BuildSetting{Key: "-trimpath", Value: "true"})
 }
 
 func input() provenance.Input {

@@ -3,7 +3,8 @@ package publish
 import (
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // FuzzRepository feeds arbitrary repositories, image names and tags to the
@@ -18,36 +19,15 @@ func FuzzRepository(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, repo, image, tag string) {
 		r, err := NewRegistry(RegistryOptions{Repo: repo, Tags: []string{tag}})
-		if err != nil {
-			if strings.Contains(err.Error(), "\n") {
-				t.Errorf("multi-line error: %q", err)
-			}
+		if hoisttest.Refused(t, err) {
 			return
 		}
 		ref, err := r.Repository(ImageName(image))
-		if err != nil {
-			if strings.Contains(err.Error(), "\n") {
-				t.Errorf("multi-line error: %q", err)
-			}
+		if hoisttest.Refused(t, err) {
 			return
 		}
 		if ref.Tag(tag).String() == "" {
 			t.Errorf("accepted %q %q %q but built an empty reference", repo, image, tag)
-		}
-	})
-}
-
-// FuzzParseRetryAfter feeds arbitrary Retry-After headers, which the
-// registry controls: never a panic or a negative wait.
-func FuzzParseRetryAfter(f *testing.F) {
-	for _, s := range []string{"0", "1", "3600", "-5", "99999999999999999999", "Wed, 21 Oct 2015 07:28:00 GMT", "Mon, 02 Jan 2099 15:04:05 GMT", "", "1.5", " 7", "9999999999999"} {
-		f.Add(s)
-	}
-	now := time.Unix(1_700_000_000, 0)
-	f.Fuzz(func(t *testing.T, v string) {
-		d, ok := parseRetryAfter(v, now)
-		if d < 0 || ok && d == 0 {
-			t.Errorf("parseRetryAfter(%q) = %s, %v", v, d, ok)
 		}
 	})
 }

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/hoist-build/hoist/internal/registrytest"
 )
 
 // TestConcurrentLayoutPublishes publishes many images into one layout at
@@ -37,18 +37,7 @@ func TestConcurrentLayoutPublishes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p, err := layout.FromPath(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := p.ImageIndex()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := idx.IndexManifest()
-	if err != nil {
-		t.Fatalf("index.json unreadable: %v", err)
-	}
+	idx, m := registrytest.LayoutIndex(t, dir)
 	seen := map[string]bool{}
 	for _, d := range m.Manifests {
 		seen[d.Annotations[RefNameAnnotation]] = true
@@ -67,10 +56,7 @@ func TestConcurrentLayoutPublishes(t *testing.T) {
 // that cannot be read) leaves index.json exactly as it was.
 func TestFailedLayoutPublishKeepsIndex(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "oci")
-	l, err := NewLayout(dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := newLayout(t, dir, nil)
 	if _, err := l.Publish(context.Background(), "good", randomImage(t)); err != nil {
 		t.Fatal(err)
 	}

@@ -11,9 +11,11 @@ import (
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
+	"github.com/hoist-build/hoist/internal/registrytest"
 )
 
 func TestNewLayout(t *testing.T) {
@@ -53,14 +55,8 @@ func TestNewLayout(t *testing.T) {
 			dir := tt.setup(t)
 			before, _ := os.ReadDir(dir)
 			l, err := NewLayout(dir, tt.tags)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("NewLayout error %v, want one mentioning %q", err, tt.wantErr)
-				}
+			if hoisttest.WantError(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if l.Dir != dir || !reflect.DeepEqual(l.Tags, tt.tags) {
 				t.Errorf("NewLayout = %+v", l)
@@ -73,38 +69,36 @@ func TestNewLayout(t *testing.T) {
 	}
 }
 
-// refs maps each ref.name annotation of index.json to its digest.
-func refs(t *testing.T, dir string) map[string][]v1.Descriptor {
+// refs maps each ref.name annotation of dir's index.json to its entries,
+// and returns the index to read them back from.
+func refs(t *testing.T, dir string) (v1.ImageIndex, map[string][]v1.Descriptor) {
 	t.Helper()
-	idx, err := layout.ImageIndexFromPath(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	im, err := idx.IndexManifest()
-	if err != nil {
-		t.Fatal(err)
-	}
+	idx, im := registrytest.LayoutIndex(t, dir)
 	out := map[string][]v1.Descriptor{}
 	for _, d := range im.Manifests {
 		out[d.Annotations[RefNameAnnotation]] = append(out[d.Annotations[RefNameAnnotation]], d)
 	}
-	return out
+	return idx, out
 }
 
-func TestLayoutPublishImage(t *testing.T) {
-	ctx := context.Background()
-	dir := filepath.Join(t.TempDir(), "out")
-	l, err := NewLayout(dir, []string{"v1", "latest"})
+func newLayout(t *testing.T, dir string, tags []string) *Layout {
+	t.Helper()
+	l, err := NewLayout(dir, tags)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return l
+}
 
+func TestLayoutPublishImage(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	l := newLayout(t, dir, []string{"v1", "latest"})
 	first, second, other := randomImage(t), randomImage(t), randomImage(t)
 	for _, p := range []struct {
 		name string
 		img  v1.Image
 	}{{"app", first}, {"app", second}, {"other", other}} {
-		got, err := l.Publish(ctx, p.name, p.img)
+		got, err := l.Publish(context.Background(), p.name, p.img)
 		if err != nil {
 			t.Fatalf("Publish(%s): %v", p.name, err)
 		}
@@ -112,8 +106,7 @@ func TestLayoutPublishImage(t *testing.T) {
 			t.Errorf("Publish(%s) = %q, want %q", p.name, got, want)
 		}
 	}
-
-	r := refs(t, dir)
+	idx, r := refs(t, dir)
 	var keys []string
 	for k := range r {
 		keys = append(keys, k)
@@ -123,33 +116,35 @@ func TestLayoutPublishImage(t *testing.T) {
 		t.Fatalf("index.json refs %q, want %q", keys, want)
 	}
 	want := map[string]v1.Image{"app:latest": second, "app:v1": second, "other:latest": other, "other:v1": other}
-	p, err := layout.FromPath(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for ref, img := range want {
-		descs := r[ref]
-		if len(descs) != 1 {
-			t.Errorf("%s has %d entries, want 1 (replaced, not added)", ref, len(descs))
-			continue
-		}
-		d := descs[0]
-		if d.Digest != digest(t, img) || d.MediaType != types.DockerManifestSchema2 {
-			t.Errorf("%s -> %s %s, want %s", ref, d.Digest, d.MediaType, digest(t, img))
-		}
-		if d.Annotations["io.containerd.image.name"] != ref {
-			t.Errorf("%s: containerd name %q", ref, d.Annotations["io.containerd.image.name"])
-		}
-		back, err := p.Image(d.Digest)
-		if err != nil {
-			t.Fatalf("reading %s back: %v", ref, err)
-		}
-		if digest(t, back) != digest(t, img) {
-			t.Errorf("%s read back as %s", ref, digest(t, back))
-		}
-		if err := validate.Image(back); err != nil {
-			t.Errorf("%s: validate.Image: %v", ref, err)
-		}
+		checkLayoutRef(t, idx, ref, r[ref], img)
+	}
+}
+
+// checkLayoutRef: ref has one entry in index.json (a new publish replaces,
+// not adds), naming img for Docker and containerd, and img reads back.
+func checkLayoutRef(t *testing.T, idx v1.ImageIndex, ref string, descs []v1.Descriptor, img v1.Image) {
+	t.Helper()
+	if len(descs) != 1 {
+		t.Errorf("%s has %d entries, want 1 (replaced, not added)", ref, len(descs))
+		return
+	}
+	d := descs[0]
+	if d.Digest != digest(t, img) || d.MediaType != types.DockerManifestSchema2 {
+		t.Errorf("%s -> %s %s, want %s", ref, d.Digest, d.MediaType, digest(t, img))
+	}
+	if d.Annotations["io.containerd.image.name"] != ref {
+		t.Errorf("%s: containerd name %q", ref, d.Annotations["io.containerd.image.name"])
+	}
+	back, err := idx.Image(d.Digest)
+	if err != nil {
+		t.Fatalf("reading %s back: %v", ref, err)
+	}
+	if digest(t, back) != digest(t, img) {
+		t.Errorf("%s read back as %s", ref, digest(t, back))
+	}
+	if err := validate.Image(back); err != nil {
+		t.Errorf("%s: validate.Image: %v", ref, err)
 	}
 }
 
@@ -159,7 +154,7 @@ func TestLayoutPublishDefaultTag(t *testing.T) {
 	if _, err := (&Layout{Dir: dir}).Publish(context.Background(), "app", img); err != nil {
 		t.Fatal(err)
 	}
-	r := refs(t, dir)
+	_, r := refs(t, dir)
 	if len(r) != 1 || len(r["app:latest"]) != 1 || r["app:latest"][0].Digest != digest(t, img) {
 		t.Errorf("refs %v, want only app:latest", r)
 	}
@@ -175,17 +170,10 @@ func TestLayoutPublishIndex(t *testing.T) {
 	if want := dir + "@" + digest(t, idx).String(); got != want {
 		t.Errorf("Publish = %q, want %q", got, want)
 	}
-	descs := refs(t, dir)["app:v1"]
+	back, r := refs(t, dir)
+	descs := r["app:v1"]
 	if len(descs) != 1 || descs[0].MediaType != types.OCIImageIndex || descs[0].Digest != digest(t, idx) {
 		t.Fatalf("app:v1 entries %+v, want the index", descs)
-	}
-	p, err := layout.FromPath(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	back, err := p.ImageIndex()
-	if err != nil {
-		t.Fatal(err)
 	}
 	child, err := back.ImageIndex(descs[0].Digest)
 	if err != nil {
@@ -230,15 +218,11 @@ func TestLayoutPublishErrors(t *testing.T) {
 // by all (0644), whatever umask hoist runs under.
 func TestLayoutModes(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
-	l, err := NewLayout(dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := l.Publish(context.Background(), "app", randomImage(t)); err != nil {
+	if _, err := newLayout(t, dir, nil).Publish(context.Background(), "app", randomImage(t)); err != nil {
 		t.Fatal(err)
 	}
 	blobs := 0
-	err = filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+	err := filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
 		if err != nil || !fi.Mode().IsRegular() {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/hoist-build/hoist/internal/registrytest"
+	"github.com/hoist-build/hoist/registry"
 )
 
 // memSources is an in-memory BlobSources.
@@ -52,6 +53,18 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(r)
 }
 
+// pushCounting publishes art to host/repo with src as the blob sources,
+// counting uploads and mounts.
+func pushCounting(t *testing.T, host, repo string, src BlobSources, art Artifact) *countingTransport {
+	t.Helper()
+	ct := &countingTransport{}
+	r := newRegistry(t, RegistryOptions{Repo: host + "/" + repo, Bare: true, Sources: src, Remote: registry.Options{Transport: ct}})
+	if _, err := r.Publish(context.Background(), "x", art); err != nil {
+		t.Fatal(err)
+	}
+	return ct
+}
+
 // TestCrossRepositoryMount pushes an image to one repository, then the same
 // image to another: the second push must mount every layer and upload only
 // the config (a few hundred bytes ggcr does not route through mounts).
@@ -59,22 +72,11 @@ func TestCrossRepositoryMount(t *testing.T) {
 	host := registrytest.New(t)
 	src := &memSources{m: map[string]string{}}
 	img := randomImage(t)
-	push := func(repo string) *countingTransport {
-		ct := &countingTransport{}
-		r, err := NewRegistry(RegistryOptions{Repo: host + "/" + repo, Bare: true, Sources: src, Remote: RemoteOptions{Transport: ct}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := r.Publish(context.Background(), "x", img); err != nil {
-			t.Fatal(err)
-		}
-		return ct
-	}
-	first := push("one")
+	first := pushCounting(t, host, "one", src, img)
 	if first.uploads == 0 || first.mounts != 0 {
 		t.Fatalf("first push: %d uploads, %d mounts; want uploads only", first.uploads, first.mounts)
 	}
-	second := push("two")
+	second := pushCounting(t, host, "two", src, img)
 	ls, _ := img.Layers()
 	if second.mounts != len(ls) || second.uploads != 1 {
 		t.Errorf("second push: %d uploads, %d mounts; want %d mounts and only the config uploaded", second.uploads, second.mounts, len(ls))
@@ -86,20 +88,9 @@ func TestCrossRepositoryMount(t *testing.T) {
 func TestCrossRepositoryMountIndex(t *testing.T) {
 	host := registrytest.New(t)
 	src := &memSources{m: map[string]string{}}
-	idx, _ := platformIndex(t, v1.Platform{OS: "linux", Architecture: "amd64"}, v1.Platform{OS: "linux", Architecture: "arm64"})
-	var mounts []int
-	for _, repo := range []string{"i1", "i2"} {
-		ct := &countingTransport{}
-		r, err := NewRegistry(RegistryOptions{Repo: host + "/" + repo, Bare: true, Sources: src, Remote: RemoteOptions{Transport: ct}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := r.Publish(context.Background(), "x", idx); err != nil {
-			t.Fatal(err)
-		}
-		mounts = append(mounts, ct.mounts)
-	}
-	if mounts[0] != 0 || mounts[1] != len(layerDigests(idx)) {
-		t.Errorf("mounts per push = %v, want [0 %d]", mounts, len(layerDigests(idx)))
+	idx, _ := platformIndex(t, amd64, arm64)
+	first, second := pushCounting(t, host, "i1", src, idx), pushCounting(t, host, "i2", src, idx)
+	if first.mounts != 0 || second.mounts != len(layerDigests(idx)) {
+		t.Errorf("mounts per push = [%d %d], want [0 %d]", first.mounts, second.mounts, len(layerDigests(idx)))
 	}
 }

@@ -8,59 +8,20 @@ import (
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
+	"github.com/hoist-build/hoist/internal/registrytest"
 )
 
-func randomImage(t *testing.T) v1.Image {
-	t.Helper()
-	img, err := random.Image(256, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return img
-}
-
-// platformImage is a random OCI image whose config names a platform.
-func platformImage(t *testing.T, p v1.Platform) v1.Image {
-	t.Helper()
-	img := mutate.MediaType(randomImage(t), types.OCIManifestSchema1)
-	cfg, err := img.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg = cfg.DeepCopy()
-	cfg.OS, cfg.Architecture, cfg.Variant = p.OS, p.Architecture, p.Variant
-	img, err = mutate.ConfigFile(img, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return img
-}
-
-// platformIndex is an OCI index of one image per platform.
-func platformIndex(t *testing.T, ps ...v1.Platform) (v1.ImageIndex, map[string]v1.Image) {
-	t.Helper()
-	imgs := map[string]v1.Image{}
-	var adds []mutate.IndexAddendum
-	for _, p := range ps {
-		img := platformImage(t, p)
-		imgs[p.String()] = img
-		adds = append(adds, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{Platform: &p}})
-	}
-	return mutate.AppendManifests(mutate.IndexMediaType(empty.Index, types.OCIImageIndex), adds...), imgs
-}
-
-func digest(t *testing.T, d interface{ Digest() (v1.Hash, error) }) v1.Hash {
-	t.Helper()
-	h, err := d.Digest()
-	if err != nil {
-		t.Fatalf("Digest: %v", err)
-	}
-	return h
-}
+var (
+	randomImage   = registrytest.RandomImage
+	platformImage = registrytest.PlatformImage
+	platformIndex = registrytest.PlatformIndex
+	digest        = registrytest.DigestOf
+)
 
 // failingLayer is a layer whose descriptor is known but whose bytes cannot
 // be read, as when a layer file vanished: publishing it must fail partway.
@@ -161,14 +122,8 @@ func TestNewRegistry(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r, err := NewRegistry(tt.opts)
-			if tt.wantErr == "" {
-				if err != nil || r == nil {
-					t.Fatalf("NewRegistry = %v, %v", r, err)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || strings.Contains(err.Error(), "\n") {
-				t.Errorf("NewRegistry error %q, want one line containing %q", err, tt.wantErr)
+			if !hoisttest.WantErrorLine(t, err, tt.wantErr) && r == nil {
+				t.Fatal("NewRegistry returned neither a registry nor an error")
 			}
 		})
 	}

@@ -8,6 +8,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/hoist-build/hoist/registry"
 )
 
 // RegistryOptions configures publishing to a registry.
@@ -17,7 +19,7 @@ type RegistryOptions struct {
 	Repo   string
 	Bare   bool
 	Tags   []string
-	Remote RemoteOptions
+	Remote registry.Options
 	Logger *slog.Logger
 	// Progress, when set, is told the bytes uploaded so far for an image.
 	Progress func(imageName string, done, total int64)
@@ -34,13 +36,13 @@ type Registry struct {
 // NewRegistry validates the repository and tags up front, before anything
 // is built.
 func NewRegistry(opts RegistryOptions) (*Registry, error) {
-	if _, err := name.NewRepository(opts.Repo, opts.Remote.nameOptions(opts.Repo)...); err != nil || opts.Repo == "" {
+	if _, err := name.NewRepository(opts.Repo, opts.Remote.NameOptions(opts.Repo)...); err != nil || opts.Repo == "" {
 		return nil, fmt.Errorf("invalid repository %q: want REGISTRY/PATH in lower case, e.g. ghcr.io/acme", opts.Repo)
 	}
 	if err := ValidateTags(opts.Tags); err != nil {
 		return nil, err
 	}
-	if err := opts.Remote.validate(); err != nil {
+	if err := opts.Remote.Validate(); err != nil {
 		return nil, err
 	}
 	if opts.Remote.Logger == nil {
@@ -58,7 +60,7 @@ func (r *Registry) Repository(imageName string) (name.Repository, error) {
 	if !r.opts.Bare {
 		repo += "/" + imageName
 	}
-	ref, err := name.NewRepository(repo, r.opts.Remote.nameOptions(repo)...)
+	ref, err := name.NewRepository(repo, r.opts.Remote.NameOptions(repo)...)
 	if err != nil {
 		return name.Repository{}, fmt.Errorf("invalid image name %q: %w", repo, err)
 	}
@@ -79,23 +81,23 @@ func (r *Registry) Publish(ctx context.Context, imageName string, art Artifact) 
 		return "", err
 	}
 	host := repo.RegistryStr()
-	opts, err := r.opts.Remote.remoteOptions(ctx, host)
+	opts, err := r.opts.Remote.RemoteOptions(ctx, host)
 	if err != nil {
 		return "", err
 	}
-	retries := r.opts.Remote.retries()
+	describe := r.opts.Remote.Describe
 	tags := tagsOrDefault(r.opts.Tags)
 	first := repo.Tag(tags[0])
 	current, err := tagIsCurrent(first, digest, opts)
 	if err != nil {
-		return "", fmt.Errorf("pushing %s: %w", first, describe(err, host, retries))
+		return "", fmt.Errorf("pushing %s: %w", first, describe(err, host))
 	}
 	if current {
 		r.opts.Logger.Info("registry already has this image", "ref", first.String(), "digest", digest.String())
 	} else {
 		r.opts.Logger.Info("pushing", "ref", first.String(), "digest", digest.String())
 		if err := write(first, withMounts(art, repo, r.opts.Sources), r.withProgress(imageName, opts)); err != nil {
-			return "", fmt.Errorf("pushing %s: %w", first, describe(err, host, retries))
+			return "", fmt.Errorf("pushing %s: %w", first, describe(err, host))
 		}
 		if r.opts.Sources != nil {
 			r.opts.Sources.Record(host, repo.RepositoryStr(), layerDigests(art))
@@ -104,12 +106,12 @@ func (r *Registry) Publish(ctx context.Context, imageName string, art Artifact) 
 	for _, t := range tags[1:] {
 		if current, err := tagIsCurrent(repo.Tag(t), digest, opts); err != nil || current {
 			if err != nil {
-				return "", fmt.Errorf("tagging %s: %w", repo.Tag(t), describe(err, host, retries))
+				return "", fmt.Errorf("tagging %s: %w", repo.Tag(t), describe(err, host))
 			}
 			continue
 		}
 		if err := remote.Tag(repo.Tag(t), art, opts...); err != nil {
-			return "", fmt.Errorf("tagging %s: %w", repo.Tag(t), describe(err, host, retries))
+			return "", fmt.Errorf("tagging %s: %w", repo.Tag(t), describe(err, host))
 		}
 	}
 	return repo.Digest(digest.String()).String(), nil

@@ -6,13 +6,17 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 func TestNewTarball(t *testing.T) {
@@ -36,13 +40,10 @@ func TestNewTarball(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tb, err := NewTarball(tt.path, "ghcr.io/acme", tt.tags)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("NewTarball error %v, want one mentioning %q", err, tt.wantErr)
-				}
+			if hoisttest.WantError(t, err, tt.wantErr) {
 				return
 			}
-			if err != nil || tb.Path != tt.path {
+			if tb.Path != tt.path {
 				t.Fatalf("NewTarball = %+v, %v", tb, err)
 			}
 		})
@@ -58,20 +59,11 @@ func leftovers(t *testing.T, dir string, keep ...string) []string {
 	}
 	var out []string
 	for _, e := range entries {
-		if !contains(keep, e.Name()) {
+		if !slices.Contains(keep, e.Name()) {
 			out = append(out, e.Name())
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func TestTarballPublish(t *testing.T) {
@@ -112,35 +104,42 @@ func TestTarballPublish(t *testing.T) {
 				t.Errorf("temporary files left behind: %q", left)
 			}
 
-			m, err := tarball.LoadManifest(func() (io.ReadCloser, error) { return os.Open(path) })
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(m) != 1 {
-				t.Fatalf("manifest.json has %d entries, want 1", len(m))
-			}
-			gotTags := append([]string(nil), m[0].RepoTags...)
-			sort.Strings(gotTags)
-			if strings.Join(gotTags, " ") != strings.Join(tt.wantTags, " ") {
-				t.Errorf("RepoTags %q, want %q", gotTags, tt.wantTags)
-			}
-			for _, tag := range tt.wantTags {
-				ref, err := name.NewTag(tag)
-				if err != nil {
-					t.Fatal(err)
-				}
-				back, err := tarball.ImageFromPath(path, &ref)
-				if err != nil {
-					t.Fatalf("reading %s back: %v", tag, err)
-				}
-				if digest(t, back) != digest(t, img) {
-					t.Errorf("%s read back as %s, want %s", tag, digest(t, back), digest(t, img))
-				}
-				if err := validate.Image(back); err != nil {
-					t.Errorf("validate.Image(%s): %v", tag, err)
-				}
-			}
+			checkTarball(t, path, tt.wantTags, img)
 		})
+	}
+}
+
+// checkTarball: the tarball at path lists img once, under tags, and img
+// reads back under each.
+func checkTarball(t *testing.T, path string, tags []string, img v1.Image) {
+	t.Helper()
+	m, err := tarball.LoadManifest(func() (io.ReadCloser, error) { return os.Open(path) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m) != 1 {
+		t.Fatalf("manifest.json has %d entries, want 1", len(m))
+	}
+	gotTags := append([]string(nil), m[0].RepoTags...)
+	sort.Strings(gotTags)
+	if strings.Join(gotTags, " ") != strings.Join(tags, " ") {
+		t.Errorf("RepoTags %q, want %q", gotTags, tags)
+	}
+	for _, tag := range tags {
+		ref, err := name.NewTag(tag)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := tarball.ImageFromPath(path, &ref)
+		if err != nil {
+			t.Fatalf("reading %s back: %v", tag, err)
+		}
+		if digest(t, back) != digest(t, img) {
+			t.Errorf("%s read back as %s, want %s", tag, digest(t, back), digest(t, img))
+		}
+		if err := validate.Image(back); err != nil {
+			t.Errorf("validate.Image(%s): %v", tag, err)
+		}
 	}
 }
 

@@ -1,26 +1,21 @@
 package resolve_test
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/resolve"
 )
 
 func TestFiles(t *testing.T) {
 	dir := t.TempDir()
+	tree := map[string]string{}
 	for _, f := range []string{"b.yaml", "a.yml", "c.json", "notes.txt", "sub/d.yaml", "sub/deeper/e.yml", "empty/README"} {
-		p := filepath.Join(dir, f)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte("a: 1\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		tree[f] = "a: 1\n"
 	}
+	hoisttest.WriteFiles(t, dir, tree)
 	in := func(names ...string) []string {
 		var out []string
 		for _, n := range names {
@@ -48,14 +43,8 @@ func TestFiles(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := resolve.Files(tc.args, tc.recursive)
-			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("Files = %q, %v; want an error containing %q", got, err, tc.err)
-				}
+			if hoisttest.WantError(t, err, tc.err) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			for i := range got {
 				got[i] = filepath.Clean(got[i])

@@ -2,13 +2,7 @@ package resolve_test
 
 import (
 	"bytes"
-	"errors"
-	"io"
-	"os"
-	"path/filepath"
 	"testing"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/hoist-build/hoist/resolve"
 )
@@ -19,16 +13,8 @@ import (
 // leave no reference behind, since its own check would otherwise have
 // caught a splice that changed more than the references.
 func FuzzReplace(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "*.*"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, p := range files {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
+	for _, p := range corpus(f) {
+		f.Add(read(f, p))
 	}
 	f.Add([]byte("a: &x !!str ko://a/b\nb: *x\n"))
 	f.Add([]byte("- \"ko://a/\\\nb\"\n- 'ko://c'\n"))
@@ -64,15 +50,6 @@ func FuzzReplace(f *testing.F) {
 }
 
 func validYAML(b []byte) bool {
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	for {
-		var n yaml.Node
-		err := dec.Decode(&n)
-		if errors.Is(err, io.EOF) {
-			return true
-		}
-		if err != nil {
-			return false
-		}
-	}
+	_, err := resolve.Parse(b)
+	return err == nil
 }

@@ -3,10 +3,8 @@ package resolve_test
 import (
 	"bytes"
 	"crypto/sha256"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,6 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/resolve"
 )
 
@@ -94,10 +93,7 @@ func TestGolden(t *testing.T) {
 // aliases, merge keys and tags are followed exactly as yaml.v3 follows them.
 func TestGoldenDecodes(t *testing.T) {
 	refs := refsFor(api, worker, migrate)
-	files, err := filepath.Glob(filepath.Join("testdata", "*.*"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("corpus: %v, %v", files, err)
-	}
+	files := corpus(t)
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			want := decodeAll(t, read(t, f), refs)
@@ -113,24 +109,20 @@ func TestGoldenDecodes(t *testing.T) {
 // its reference in refs.
 func decodeAll(t *testing.T, b []byte, refs map[string]string) []any {
 	t.Helper()
-	dec := yaml.NewDecoder(bytes.NewReader(b))
+	docs, err := resolve.Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out []any
-	for {
-		var n yaml.Node
-		err := dec.Decode(&n)
-		if errors.Is(err, io.EOF) {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		substitute(&n, refs)
+	for _, n := range docs {
+		substitute(n, refs)
 		var v any
 		if err := n.Decode(&v); err != nil {
 			t.Fatal(err)
 		}
 		out = append(out, v)
 	}
+	return out
 }
 
 func substitute(n *yaml.Node, refs map[string]string) {
@@ -144,7 +136,7 @@ func substitute(n *yaml.Node, refs map[string]string) {
 	}
 }
 
-func read(t *testing.T, path string) []byte {
+func read(t testing.TB, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -153,73 +145,69 @@ func read(t *testing.T, path string) []byte {
 	return b
 }
 
-// TestReplaceLayouts covers inputs that are easier to read inline than as
-// files: line endings, byte order marks, and references whose text cannot
-// stand unquoted.
-func TestReplaceLayouts(t *testing.T) {
-	cases := []struct {
-		name string
-		in   string
-		refs map[string]string
-		want string
-	}{
-		{"crlf", "a: 1\r\nb: ko://example.com/x\r\nc: [ko://example.com/x]\r\n", map[string]string{"example.com/x": "r.io/x@sha256:1"}, "a: 1\r\nb: r.io/x@sha256:1\r\nc: [r.io/x@sha256:1]\r\n"},
-		{"byte order mark", "\ufeffb: ko://example.com/x\n", map[string]string{"example.com/x": "r.io/x@sha256:1"}, "\ufeffb: r.io/x@sha256:1\n"},
-		{"no final newline", "b: ko://example.com/x", map[string]string{"example.com/x": "r.io/x"}, "b: r.io/x"},
-		{"plain ref that would read as a bool", "b: ko://example.com/x\n", map[string]string{"example.com/x": "true"}, "b: \"true\"\n"},
-		{"plain ref with a blank", "b: ko://example.com/x # c\n", map[string]string{"example.com/x": "a #b"}, "b: \"a #b\" # c\n"},
-		{"single quote in single-quoted", "b: 'ko://example.com/x'\n", map[string]string{"example.com/x": "it's"}, "b: 'it''s'\n"},
-		{"escape in double-quoted", "b: \"ko://example.com/x\"\n", map[string]string{"example.com/x": "a\"b\\c\u0007"}, "b: \"a\\\"b\\\\c\\u0007\"\n"},
-		{"tab after the key", "b:\tko://example.com/x\n", map[string]string{"example.com/x": "r.io/x"}, "b:\tr.io/x\n"},
-		{"wide characters before", "ключ: [ü, ko://example.com/x]\n", map[string]string{"example.com/x": "r.io/x"}, "ключ: [ü, r.io/x]\n"},
-		{"NEL ends a comment line", "# c\u0085b: ko://example.com/x\n", map[string]string{"example.com/x": "r.io/x"}, "# c\u0085b: r.io/x\n"},
-		{"LS breaks a line", "a: 1\u2028b: [ko://example.com/x]\n", map[string]string{"example.com/x": "r.io/x"}, "a: 1\u2028b: [r.io/x]\n"},
-		{"CR alone breaks a line", "a: \"x\r\n y\"\rb: ko://example.com/x\r", map[string]string{"example.com/x": "r.io/x"}, "a: \"x\r\n y\"\rb: r.io/x\r"},
-		{"only comments", "# ko://example.com/x\n", nil, "# ko://example.com/x\n"},
-		{"empty", "", nil, ""},
+// corpus lists the input files under testdata (their golden files are under
+// testdata/golden).
+func corpus(t testing.TB) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", "*.*"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("corpus: %v, %v", files, err)
 	}
-	for _, tc := range cases {
+	return files
+}
+
+// replaceCases are inputs easier to read inline than as files: line endings,
+// byte order marks, references whose text cannot stand unquoted, and what
+// Replace must refuse (wantErr).
+var replaceCases = []struct {
+	name    string
+	in      string
+	refs    map[string]string
+	want    string
+	wantErr string
+}{
+	{"crlf", "a: 1\r\nb: ko://example.com/x\r\nc: [ko://example.com/x]\r\n", map[string]string{"example.com/x": "r.io/x@sha256:1"}, "a: 1\r\nb: r.io/x@sha256:1\r\nc: [r.io/x@sha256:1]\r\n", ""},
+	{"byte order mark", "\ufeffb: ko://example.com/x\n", map[string]string{"example.com/x": "r.io/x@sha256:1"}, "\ufeffb: r.io/x@sha256:1\n", ""},
+	{"no final newline", "b: ko://example.com/x", map[string]string{"example.com/x": "r.io/x"}, "b: r.io/x", ""},
+	{"plain ref that would read as a bool", "b: ko://example.com/x\n", map[string]string{"example.com/x": "true"}, "b: \"true\"\n", ""},
+	{"plain ref with a blank", "b: ko://example.com/x # c\n", map[string]string{"example.com/x": "a #b"}, "b: \"a #b\" # c\n", ""},
+	{"single quote in single-quoted", "b: 'ko://example.com/x'\n", map[string]string{"example.com/x": "it's"}, "b: 'it''s'\n", ""},
+	{"escape in double-quoted", "b: \"ko://example.com/x\"\n", map[string]string{"example.com/x": "a\"b\\c\u0007"}, "b: \"a\\\"b\\\\c\\u0007\"\n", ""},
+	{"tab after the key", "b:\tko://example.com/x\n", map[string]string{"example.com/x": "r.io/x"}, "b:\tr.io/x\n", ""},
+	{"wide characters before", "ключ: [ü, ko://example.com/x]\n", map[string]string{"example.com/x": "r.io/x"}, "ключ: [ü, r.io/x]\n", ""},
+	{"NEL ends a comment line", "# c\u0085b: ko://example.com/x\n", map[string]string{"example.com/x": "r.io/x"}, "# c\u0085b: r.io/x\n", ""},
+	{"LS breaks a line", "a: 1\u2028b: [ko://example.com/x]\n", map[string]string{"example.com/x": "r.io/x"}, "a: 1\u2028b: [r.io/x]\n", ""},
+	{"CR alone breaks a line", "a: \"x\r\n y\"\rb: ko://example.com/x\r", map[string]string{"example.com/x": "r.io/x"}, "a: \"x\r\n y\"\rb: r.io/x\r", ""},
+	{"only comments", "# ko://example.com/x\n", nil, "# ko://example.com/x\n", ""},
+	{"empty", "", nil, "", ""},
+
+	{"scheme alone", "image: ko://\n", nil, "", "followed by a Go import path"},
+	{"relative path", "image: ko://./cmd/api\n", nil, "", "not a file path"},
+	{"absolute path", "image: ko:///src/api\n", nil, "", "not a file path"},
+	{"blank inside", "image: 'ko://example.com/a b'\n", nil, "", `character ' '`},
+	{"trailing slash", "image: ko://example.com/a/\n", nil, "", "empty element"},
+	{"dot element", "image: ko://example.com/../a\n", nil, "", "dot"},
+	{"clipped block keeps a newline", "image: |\n  ko://example.com/a\n", nil, "", `character '\n'`},
+	{"not YAML", "a: [b\n", nil, "", "parsing YAML"},
+	{"missing reference", "image: ko://example.com/a\n", map[string]string{}, "", "no image reference was given"},
+	{"multi-line reference", "image: ko://example.com/a\n", map[string]string{"example.com/a": "r.io/a\nb: c"}, "", "not one line"},
+	{"empty reference", "image: ko://example.com/a\n", map[string]string{"example.com/a": ""}, "", "not one line"},
+}
+
+// TestReplace checks Replace's output byte for byte, and that what it
+// refuses without any reference given, Refs refuses too.
+func TestReplace(t *testing.T) {
+	for _, tc := range replaceCases {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := resolve.Replace([]byte(tc.in), tc.refs)
-			if err != nil {
-				t.Fatal(err)
+			if hoisttest.WantError(t, err, tc.wantErr) {
+				if _, err := resolve.Refs([]byte(tc.in)); tc.refs == nil && err == nil {
+					t.Errorf("Refs accepted %q", tc.in)
+				}
+				return
 			}
 			if string(out) != tc.want {
 				t.Errorf("got\n%q\nwant\n%q", out, tc.want)
-			}
-		})
-	}
-}
-
-func TestBadInput(t *testing.T) {
-	cases := []struct {
-		name string
-		in   string
-		refs map[string]string
-		want string
-	}{
-		{"scheme alone", "image: ko://\n", nil, "followed by a Go import path"},
-		{"relative path", "image: ko://./cmd/api\n", nil, "not a file path"},
-		{"absolute path", "image: ko:///src/api\n", nil, "not a file path"},
-		{"blank inside", "image: 'ko://example.com/a b'\n", nil, `character ' '`},
-		{"trailing slash", "image: ko://example.com/a/\n", nil, "empty element"},
-		{"dot element", "image: ko://example.com/../a\n", nil, "dot"},
-		{"clipped block keeps a newline", "image: |\n  ko://example.com/a\n", nil, `character '\n'`},
-		{"not YAML", "a: [b\n", nil, "parsing YAML"},
-		{"missing reference", "image: ko://example.com/a\n", map[string]string{}, "no image reference was given"},
-		{"multi-line reference", "image: ko://example.com/a\n", map[string]string{"example.com/a": "r.io/a\nb: c"}, "not one line"},
-		{"empty reference", "image: ko://example.com/a\n", map[string]string{"example.com/a": ""}, "not one line"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			out, err := resolve.Replace([]byte(tc.in), tc.refs)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("Replace = %q, %v; want an error containing %q", out, err, tc.want)
-			}
-			if tc.refs == nil {
-				if _, err := resolve.Refs([]byte(tc.in)); err == nil {
-					t.Errorf("Refs accepted %q", tc.in)
-				}
 			}
 		})
 	}

@@ -2,6 +2,8 @@ package sbom
 
 import (
 	"time"
+
+	"github.com/hoist-build/hoist/internal/jsondoc"
 )
 
 // CycloneDX 1.5 JSON, only the fields hoist fills in.
@@ -86,7 +88,7 @@ func CycloneDX(in Input) ([]byte, error) {
 	for _, p := range append(append([]pkg(nil), m.base...), m.deps...) {
 		bom.Dependencies = append(bom.Dependencies, cdxDependency{Ref: p.id, DependsOn: []string{}})
 	}
-	return marshal(bom)
+	return jsondoc.Marshal(bom)
 }
 
 func cdxComponentOf(p pkg) cdxComponent {

@@ -1,10 +1,10 @@
 package sbom
 
 import (
-	"bytes"
-	"encoding/json"
 	"strings"
 	"time"
+
+	"github.com/hoist-build/hoist/internal/jsondoc"
 )
 
 // SPDX 2.3 JSON, only the fields hoist fills in. Field names follow the
@@ -105,7 +105,7 @@ func SPDX(in Input) ([]byte, error) {
 	for _, p := range m.deps {
 		add(p, "DEPENDS_ON", spdxID(m.app))
 	}
-	return marshal(doc)
+	return jsondoc.Marshal(doc)
 }
 
 func spdxID(p pkg) string { return "SPDXRef-" + p.id }
@@ -152,17 +152,4 @@ func spdxPurpose(kind string) string {
 		return "FRAMEWORK"
 	}
 	return "OTHER"
-}
-
-// marshal indents for people reading --sbom-dir output and keeps '<', '>'
-// and '&' literal, as other SBOM tools write them.
-func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }

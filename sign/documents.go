@@ -1,7 +1,6 @@
 package sign
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,10 +9,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/hoist-build/hoist/provenance"
-	"github.com/hoist-build/hoist/publish"
 	"github.com/hoist-build/hoist/sbom"
 )
 
@@ -31,49 +28,6 @@ func DocumentStatement(mediaType string, data []byte, subject Subject) ([]byte, 
 		return data, nil
 	}
 	return nil, fmt.Errorf("no attestation for documents of type %q", mediaType)
-}
-
-// Target is one manifest of a pushed image: the image, or an index and
-// each of its platform images.
-type Target struct {
-	Ref      name.Digest
-	Platform *v1.Platform // nil for a lone image or an index
-	Index    bool
-}
-
-// Targets resolves ref and lists what signing it covers: the image, or the
-// index then each runnable image in it (not attestation manifests, whose
-// platform is unknown/unknown).
-func Targets(ctx context.Context, ref name.Reference, opts publish.RemoteOptions) ([]Target, error) {
-	ropts, err := opts.Options(ctx, ref.Context().RegistryStr())
-	if err != nil {
-		return nil, err
-	}
-	desc, err := remote.Get(ref, ropts...)
-	if err != nil {
-		return nil, fmt.Errorf("fetching %s: %w", ref, err)
-	}
-	repo := ref.Context()
-	top := Target{Ref: repo.Digest(desc.Digest.String()), Index: desc.MediaType.IsIndex()}
-	if !top.Index {
-		return []Target{top}, nil
-	}
-	idx, err := desc.ImageIndex()
-	if err != nil {
-		return nil, fmt.Errorf("reading index %s: %w", top.Ref, err)
-	}
-	im, err := idx.IndexManifest()
-	if err != nil {
-		return nil, fmt.Errorf("reading index %s: %w", top.Ref, err)
-	}
-	out := []Target{top}
-	for _, c := range im.Manifests {
-		if !c.MediaType.IsImage() || c.Platform == nil || c.Platform.OS == "unknown" {
-			continue
-		}
-		out = append(out, Target{Ref: repo.Digest(c.Digest.String()), Platform: c.Platform})
-	}
-	return out, nil
 }
 
 // StatementsFromDir reads the documents `hoist build --sbom-dir DIR` wrote

@@ -14,7 +14,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 )
 
 // Manifest is one pushed manifest to sign, and the in-toto statements to
@@ -27,7 +27,7 @@ type Manifest struct {
 // Options says who signs and how to reach the registry.
 type Options struct {
 	Signer Signer
-	Remote publish.RemoteOptions
+	Remote registry.Options
 	Logger *slog.Logger
 }
 
@@ -61,7 +61,7 @@ func Publish(ctx context.Context, opts Options, ms []Manifest) error {
 }
 
 func publishOne(ctx context.Context, opts Options, m Manifest) error {
-	ropts, err := opts.Remote.Options(ctx, m.Ref.Context().RegistryStr())
+	ropts, err := opts.Remote.RemoteOptions(ctx, m.Ref.Context().RegistryStr())
 	if err != nil {
 		return err
 	}

@@ -12,16 +12,13 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/random"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/static"
-	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
-	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 )
 
 func newSigner(t *testing.T) *KeySigner {
@@ -42,38 +39,15 @@ func newSigner(t *testing.T) *KeySigner {
 // and the provenance, as hoist attests them.
 func pushIndex(t *testing.T, host string) (name.Digest, []Manifest) {
 	t.Helper()
-	idx, err := random.Index(64, 1, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	im, err := idx.IndexManifest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// random.Index leaves platforms out; Targets lists runnable images only.
-	var adds []mutate.IndexAddendum
-	for i, d := range im.Manifests {
-		img, err := idx.Image(d.Digest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		adds = append(adds, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{
-			MediaType: d.MediaType, Platform: &v1.Platform{OS: "linux", Architecture: []string{"amd64", "arm64"}[i]}}})
-	}
-	withPlatforms := mutate.AppendManifests(mutate.IndexMediaType(empty.Index, types.OCIImageIndex), adds...)
+	idx, _ := registrytest.PlatformIndex(t, v1.Platform{OS: "linux", Architecture: "amd64"}, v1.Platform{OS: "linux", Architecture: "arm64"})
+	d := registrytest.DigestOf(t, idx)
 	repo, err := name.NewRepository(host + "/team/app")
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := withPlatforms.Digest()
-	if err != nil {
-		t.Fatal(err)
-	}
 	ref := repo.Digest(d.String())
-	if err := remote.WriteIndex(ref, withPlatforms); err != nil {
-		t.Fatal(err)
-	}
-	wm, _ := withPlatforms.IndexManifest()
+	registrytest.Write(t, ref.String(), idx)
+	wm := registrytest.IndexManifest(t, idx)
 	subjects := []Subject{{repo.Name(), d}}
 	for _, c := range wm.Manifests {
 		subjects = append(subjects, Subject{repo.Name(), c.Digest})
@@ -132,14 +106,14 @@ func TestPublishVerify(t *testing.T) {
 					t.Errorf("%s: %d attestations after two runs, want %d", m.Ref, n, len(m.Statements))
 				}
 			}
-			report, err := Verify(ctx, ref, s.Public(), publish.RemoteOptions{})
+			report, err := Verify(ctx, ref, s.Public(), registry.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(report.Manifests) != 3 {
 				t.Fatalf("verified %d manifests, want the index and 2 images", len(report.Manifests))
 			}
-			_, err = Verify(ctx, ref, newSigner(t).Public(), publish.RemoteOptions{})
+			_, err = Verify(ctx, ref, newSigner(t).Public(), registry.Options{})
 			if err == nil || !strings.Contains(err.Error(), "no signature verifies with the key") || strings.Contains(err.Error(), "\n") {
 				t.Fatalf("another key: err = %v, want one line saying no signature verifies", err)
 			}
@@ -166,10 +140,8 @@ func TestVerifyRefusesTampering(t *testing.T) {
 			}
 			img := ms[1].Ref // a platform image
 			tamper(t, tagFor(img.Context(), digestOf(img), tc.suffix), digestOf(img).Hex, digestOf(ms[2].Ref).Hex)
-			_, err := Verify(ctx, img, s.Public(), publish.RemoteOptions{})
-			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
-				t.Fatalf("err = %v, want one line with %q", err, tc.want)
-			}
+			_, err := Verify(ctx, img, s.Public(), registry.Options{})
+			hoisttest.WantErrorLine(t, err, tc.want)
 		})
 	}
 }
@@ -205,9 +177,7 @@ func tamper(t *testing.T, tag name.Tag, from, to string) {
 			t.Fatal(err)
 		}
 	}
-	if err := remote.Write(tag, img); err != nil {
-		t.Fatal(err)
-	}
+	registrytest.Write(t, tag.String(), img)
 }
 
 func TestPublishRefusesStatementAboutAnotherDigest(t *testing.T) {

@@ -6,62 +6,31 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
-	"sort"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 	"github.com/hoist-build/hoist/sbom"
 )
-
-// Report is what Verify found, per manifest: for an index, the index
-// first, then each platform image.
-type Report struct {
-	Ref       name.Digest
-	Manifests []ManifestReport
-}
-
-// ManifestReport counts one manifest's layers that verify with the key and
-// name its digest, and lists what is wrong. Layers that do not verify are
-// counted apart: a signature by another key is not this key's failure, as
-// in cosign, but a manifest with none that verifies is.
-type ManifestReport struct {
-	Target
-	Signatures   int
-	Unverified   int
-	Attestations map[string]int // predicate type → verified attestations
-	Problems     []string
-}
 
 // Verify checks with pub that ref, and for an index each platform image,
 // has a signature and signed attestations in cosign's format that name its
 // digest: SLSA provenance for every manifest, and an SBOM (SPDX or
 // CycloneDX) for every image. The error is nil only if all are there; it
 // is one line naming the first problem.
-func Verify(ctx context.Context, ref name.Reference, pub crypto.PublicKey, opts publish.RemoteOptions) (Report, error) {
-	targets, err := Targets(ctx, ref, opts)
-	if err != nil {
-		return Report{}, err
+func Verify(ctx context.Context, ref name.Reference, pub crypto.PublicKey, opts registry.Options) (Report, error) {
+	r, err := registry.EachManifest(ctx, ref, opts, func(m registry.Manifest, ropts []remote.Option) (ManifestReport, error) {
+		return verifyOne(m, pub, ropts)
+	})
+	if err == nil {
+		err = r.FirstProblem("verifying signatures of")
 	}
-	ropts, err := opts.Options(ctx, ref.Context().RegistryStr())
-	if err != nil {
-		return Report{}, err
-	}
-	report := Report{Ref: targets[0].Ref}
-	for _, t := range targets {
-		mr, err := verifyOne(t, pub, ropts)
-		report.Manifests = append(report.Manifests, mr)
-		if err != nil {
-			return report, err
-		}
-	}
-	return report, report.Err()
+	return Report{r}, err
 }
 
-func verifyOne(t Target, pub crypto.PublicKey, ropts []remote.Option) (ManifestReport, error) {
-	mr := ManifestReport{Target: t, Attestations: map[string]int{}}
+func verifyOne(t registry.Manifest, pub crypto.PublicKey, ropts []remote.Option) (ManifestReport, error) {
+	mr := ManifestReport{Manifest: t, Attestations: map[string]int{}}
 	d := digestOf(t.Ref)
 	_, sigs, err := readImage(tagFor(t.Ref.Context(), d, sigSuffix), ropts)
 	if err != nil {
@@ -159,62 +128,4 @@ func checkAttestation(l stored, ref name.Digest, pub crypto.PublicKey) (string, 
 		}
 	}
 	return st.PredicateType, ""
-}
-
-// Err is the first problem as one line, naming the manifest and how many
-// other problems there are; nil when there are none.
-func (r Report) Err() error {
-	var first string
-	n := 0
-	for _, m := range r.Manifests {
-		for _, p := range m.Problems {
-			if n == 0 {
-				first = m.label() + ": " + p
-			}
-			n++
-		}
-	}
-	switch n {
-	case 0:
-		return nil
-	case 1:
-		return fmt.Errorf("verifying signatures of %s", first)
-	}
-	return fmt.Errorf("verifying signatures of %s (and %d more problems)", first, n-1)
-}
-
-func (m ManifestReport) label() string {
-	switch {
-	case m.Index:
-		return m.Ref.String() + " (index)"
-	case m.Platform != nil:
-		return m.Ref.String() + " (" + m.Platform.String() + ")"
-	}
-	return m.Ref.String()
-}
-
-// Write prints the report, one block per manifest.
-func (r Report) Write(w io.Writer) error {
-	for _, m := range r.Manifests {
-		fmt.Fprintln(w, m.label())
-		fmt.Fprintf(w, "  signatures verified: %d", m.Signatures)
-		if m.Unverified > 0 {
-			fmt.Fprintf(w, " (%d layers not verified by this key)", m.Unverified)
-		}
-		fmt.Fprintln(w)
-		types := make([]string, 0, len(m.Attestations))
-		for t := range m.Attestations {
-			types = append(types, t)
-		}
-		sort.Strings(types)
-		for _, t := range types {
-			fmt.Fprintf(w, "  attestation verified: %s\n", t)
-		}
-		for _, p := range m.Problems {
-			if _, err := fmt.Fprintf(w, "  problem: %s\n", p); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }

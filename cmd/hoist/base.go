@@ -2,15 +2,11 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/hoist-build/hoist/assemble"
-	"github.com/hoist-build/hoist/layers"
 	"github.com/hoist-build/hoist/pipeline"
-	"github.com/hoist-build/hoist/publish"
 )
 
 // baseImageName is the distroless base's image name under --repo.
@@ -59,27 +55,13 @@ func runBase(cmd *cobra.Command, _ []string, s *settings) error {
 		return err
 	}
 	defer d.finish()
-	remote := s.remote.registryOptions(d.log)
-	publisher, err := s.publisher(d.log, s.registryPublisherOptions(remote, nil, d))
+	opts, err := s.runOptions(cwd, nil, d)
 	if err != nil {
 		return err
 	}
-	zoneinfo, err := pipeline.Zoneinfo(cmd.Context(), cwd, os.Environ())
-	if err != nil {
-		return err
-	}
-	b := s.build
-	imgs, err := assemble.DistrolessImages(cmd.Context(), zoneinfo, b.platforms, layers.Options{Time: b.created, Compression: b.compression})
-	if err != nil {
-		return err
-	}
-	var art publish.Artifact = imgs[0]
-	if len(imgs) > 1 {
-		if art, err = assemble.Index(imgs); err != nil {
-			return fmt.Errorf("indexing the distroless base: %w", err)
-		}
-	}
-	ref, err := publisher.Publish(cmd.Context(), baseImageName, art)
+	ref, err := inWorkDir(opts, func(opts pipeline.Options) (string, error) {
+		return pipeline.PublishBase(cmd.Context(), opts, baseImageName)
+	})
 	if err != nil {
 		return err
 	}

@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 
+	"github.com/hoist-build/hoist/base"
 	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/publish"
@@ -30,17 +30,17 @@ func TestBasePublishesIndex(t *testing.T) {
 	if !strings.HasPrefix(ref, host+"/hoist/"+baseImageName+"@sha256:") || strings.Count(out, "\n") != 1 {
 		t.Fatalf("stdout = %q, want one digest reference into %s/hoist/%s", out, host, baseImageName)
 	}
-	idx := hoisttest.PullIndex(t, host+"/hoist/"+baseImageName+":v1")
+	idx, _ := registrytest.Index(t, host+"/hoist/"+baseImageName+":v1")
 	if d, _ := idx.Digest(); !strings.HasSuffix(ref, d.String()) {
 		t.Errorf("tag v1 is %s, not the printed %s", d, ref)
 	}
-	platforms, imgs := hoisttest.IndexImages(t, idx)
+	platforms, imgs := registrytest.IndexImages(t, idx)
 	var got []string
 	for i, p := range platforms {
 		got = append(got, p.String())
 		checkBaseImage(t, imgs[i], p)
 	}
-	want := slices.Clone(allPlatforms)
+	want := slices.Clone(base.AllPlatforms)
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("platforms = %q, want %q", got, want)
@@ -52,7 +52,7 @@ func TestBasePublishesIndex(t *testing.T) {
 // location, and the three base layers with their history.
 func checkBaseImage(t *testing.T, img v1.Image, p v1.Platform) {
 	t.Helper()
-	cfg := hoisttest.ConfigFile(t, img)
+	cfg := hoisttest.Must(t, img.ConfigFile)
 	c := cfg.Config
 	hoisttest.CheckFields(t, p.String(), hoisttest.Fields{
 		{"platform", cfg.Platform().String(), p.String()},
@@ -91,9 +91,8 @@ func TestBaseDestinations(t *testing.T) {
 			case strings.HasPrefix(out, "out@sha256:"):
 				checkLayoutBase(t, dir)
 			case strings.HasPrefix(out, host+"/base@sha256:"):
-				m, err := hoisttest.PullIndex(t, out).IndexManifest()
-				if err != nil || len(m.Manifests) != 2 {
-					t.Fatalf("index manifest %v, %v; want two platforms", m, err)
+				if _, m := registrytest.Index(t, strings.TrimSpace(out)); len(m.Manifests) != 2 {
+					t.Fatalf("index manifest %v; want two platforms", m)
 				}
 			case strings.HasPrefix(out, "base.tar@sha256:"):
 				img, err := tarball.ImageFromPath(filepath.Join(dir, "base.tar"), nil)
@@ -115,13 +114,9 @@ func TestBaseDestinations(t *testing.T) {
 // skopeo and crane select it by.
 func checkLayoutBase(t *testing.T, dir string) {
 	t.Helper()
-	idx, err := layout.ImageIndexFromPath(dir + "/out")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := idx.IndexManifest()
-	if err != nil || len(m.Manifests) != 1 {
-		t.Fatalf("layout index %v, %v; want one entry", m, err)
+	idx, m := registrytest.LayoutIndex(t, dir+"/out")
+	if len(m.Manifests) != 1 {
+		t.Fatalf("layout index %v; want one entry", m)
 	}
 	if got := m.Manifests[0].Annotations[publish.RefNameAnnotation]; got != baseImageName+":latest" {
 		t.Errorf("layout names the base %q, want %s:latest", got, baseImageName)
@@ -152,7 +147,7 @@ func TestBaseUnderBuild(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return hoisttest.LayerDigests(t, hoisttest.PullImage(t, out))
+		return hoisttest.LayerDigests(t, registrytest.Image(t, out))
 	}
 	pulled := layersOf(strings.TrimSpace(base), "pulled")
 	synthesized := layersOf("distroless", "synthesized")

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/hoist-build/hoist/base"
 )
 
 // defaultLayoutDir is where images go when no destination is configured, so a
@@ -12,7 +14,7 @@ const defaultLayoutDir = "dist/oci"
 
 // buildSpec: hoist build takes every build group; resolve, apply and dev
 // build the same way.
-var buildSpec = flagSpec{groups: buildGroups, platforms: []string{"linux/amd64"}}
+var buildSpec = flagSpec{groups: buildGroups, platforms: []string{base.DefaultPlatform}}
 
 func newBuildCmd() *cobra.Command {
 	return withSettings(&cobra.Command{

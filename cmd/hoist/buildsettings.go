@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/hoist-build/hoist/base"
 	"github.com/hoist-build/hoist/build"
 	"github.com/hoist-build/hoist/config"
 	"github.com/hoist-build/hoist/layers"
@@ -74,8 +75,8 @@ func hostPlatform() string {
 	if runtime.GOARCH == "arm" {
 		host = "linux/arm/v7"
 	}
-	if !slices.Contains(allPlatforms, host) {
-		host = allPlatforms[0]
+	if !slices.Contains(base.AllPlatforms, host) {
+		host = base.DefaultPlatform
 	}
 	return host
 }
@@ -121,7 +122,7 @@ func (s *settings) platforms(r reader) (_ []v1.Platform, all bool, err error) {
 		names = s.spec.platforms
 	}
 	if len(names) == 1 && names[0] == "all" {
-		names, all = allPlatforms, true
+		names, all = base.AllPlatforms, true
 	}
 	out := make([]v1.Platform, 0, len(names))
 	seen := map[string]bool{}

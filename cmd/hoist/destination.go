@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/hoist-build/hoist/base"
 	"github.com/hoist-build/hoist/pipeline"
 	"github.com/hoist-build/hoist/publish"
 )
@@ -160,7 +161,7 @@ func (s *settings) unusedFlags(opts pipeline.Options) error {
 			return fmt.Errorf("--%s sets what is attached to pushed images, and nothing is pushed: add --repo (or HOIST_REPO), or --sbom-dir to write the documents to files", name)
 		}
 	}
-	if opts.Base == pipeline.BaseDistroless || opts.Base == pipeline.BaseScratch || opts.Base == "" {
+	if base.Synthesized(opts.Base) {
 		for _, name := range []string{"insecure", "ca-cert", s.spec.timeoutFlag(), "retries"} {
 			if s.given[name] {
 				return fmt.Errorf("--%s applies to registries, and this run uses none (no --repo, no pulled --base): add --repo or drop --%s", name, name)

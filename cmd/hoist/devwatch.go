@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/hoist-build/hoist/build"
 	"github.com/hoist-build/hoist/dev"
 	"github.com/hoist-build/hoist/kube"
 )
@@ -38,7 +39,11 @@ func (d *devSession) followLogs(objs []kube.Object) {
 // and the manifests' directories.
 func (d *devSession) rewatch(ctx context.Context, files, paths []string) error {
 	d.files, d.paths = files, paths
-	sources, err := dev.FindSources(ctx, d.opts.Dir, d.opts.Environ, paths)
+	tc, err := build.LoadToolchain(ctx, d.opts.Dir, d.opts.Environ)
+	if err != nil {
+		return err
+	}
+	sources, err := dev.FindSources(ctx, tc, d.opts.Dir, d.opts.Environ, paths)
 	if err != nil {
 		return err
 	}

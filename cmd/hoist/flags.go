@@ -8,7 +8,7 @@ import (
 
 	"github.com/hoist-build/hoist/containerd"
 	"github.com/hoist-build/hoist/pipeline"
-	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 	"github.com/hoist-build/hoist/sbom"
 )
 
@@ -110,8 +110,8 @@ func addRemoteFlags(f *pflag.FlagSet, timeout string) {
 	f.Bool("insecure", false, "treat every registry as an --insecure-registry")
 	f.StringArray("insecure-registry", nil, "registry HOST[:PORT] that may use plain http and unverified TLS (repeatable); credentials go over plain http to loopback only")
 	f.String("ca-cert", "", "PEM file of CA certificates to trust for the registry, besides the system's")
-	f.Duration(timeout, publish.DefaultTimeout, "fail a registry request after this long without progress (0: never)")
-	f.Int("retries", publish.DefaultRetries, "retries of a registry request that failed with 429/5xx, a reset or a timeout (0: none)")
+	f.Duration(timeout, registry.DefaultTimeout, "fail a registry request after this long without progress (0: never)")
+	f.Int("retries", registry.DefaultRetries, "retries of a registry request that failed with 429/5xx, a reset or a timeout (0: none)")
 }
 
 func addApplicationFlags(f *pflag.FlagSet) {

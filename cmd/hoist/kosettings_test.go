@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hoist-build/hoist/base"
 )
 
 // TestKoPrecedence: base and platforms come from the flag, then HOIST_*,
@@ -33,7 +35,7 @@ func TestKoPrecedence(t *testing.T) {
 			base: "reg/hoist-env", platforms: "linux/riscv64"},
 		{name: "flag over all", koFile: koFile, env: map[string]string{"HOIST_BASE": "reg/hoist-env", "HOIST_PLATFORM": "linux/riscv64"},
 			args: []string{"--base", "scratch", "--platform", "linux/amd64,linux/arm64"}, base: "scratch", platforms: "linux/amd64 linux/arm64"},
-		{name: "all from .ko.yaml", koFile: "defaultPlatforms: all\n", platforms: strings.Join(allPlatforms, " ")},
+		{name: "all from .ko.yaml", koFile: "defaultPlatforms: all\n", platforms: strings.Join(base.AllPlatforms, " ")},
 		{name: ".ko.yml and any-case keys", koFile: "-", platforms: "linux/arm/v7", defaultBase: "reg/yml"},
 	}
 	for _, tc := range cases {

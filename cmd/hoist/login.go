@@ -14,7 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hoist-build/hoist/internal/dockercfg"
-	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 )
 
 // remoteSpec: login, verify and sign only reach a registry.
@@ -47,7 +47,7 @@ registry refuses are not saved. hoist build, docker, crane and ko read them.`,
 	})
 }
 
-func runLogin(cmd *cobra.Command, registry string, lf loginFlags, s *settings) error {
+func runLogin(cmd *cobra.Command, server string, lf loginFlags, s *settings) error {
 	log := logger(cmd)
 	s.report(log)
 	if lf.user == "" {
@@ -57,11 +57,11 @@ func runLogin(cmd *cobra.Command, registry string, lf loginFlags, s *settings) e
 	if err != nil {
 		return err
 	}
-	host, key, err := registryKey(registry)
+	host, key, err := registryKey(server)
 	if err != nil {
 		return err
 	}
-	if err := publish.CheckLogin(cmd.Context(), host, lf.user, password, s.remote.registryOptions(log)); err != nil {
+	if err := registry.CheckLogin(cmd.Context(), host, lf.user, password, s.remote.registryOptions(log)); err != nil {
 		return err
 	}
 	path, err := dockerConfigPath()

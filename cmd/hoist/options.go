@@ -9,6 +9,7 @@ import (
 	"github.com/hoist-build/hoist/cache"
 	"github.com/hoist-build/hoist/pipeline"
 	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 	"github.com/hoist-build/hoist/sbom"
 )
 
@@ -67,7 +68,7 @@ func (s *settings) pipelineOptions(cwd string, packages []string, d *display) pi
 
 // registryPublisherOptions is the one mapping onto the registry
 // destination's options.
-func (s *settings) registryPublisherOptions(remote publish.RemoteOptions, sources *cache.Sources, d *display) publish.RegistryOptions {
+func (s *settings) registryPublisherOptions(remote registry.Options, sources *cache.Sources, d *display) publish.RegistryOptions {
 	ro := publish.RegistryOptions{Repo: s.dest.repo, Bare: s.dest.bare, Tags: s.dest.tags, Remote: remote, Logger: d.log, Progress: d.upload}
 	if sources != nil {
 		ro.Sources = sources

@@ -7,7 +7,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 )
 
 // remoteSettings say how registries are reached: the remote group, and the
@@ -32,20 +32,12 @@ func (s *settings) loadRemote(r reader) error {
 }
 
 // registryOptions is the one mapping of the remote settings onto the
-// registry client's options.
-func (rs remoteSettings) registryOptions(log *slog.Logger) publish.RemoteOptions {
-	opts := publish.RemoteOptions{
+// registry client's options, where 0 means none too.
+func (rs remoteSettings) registryOptions(log *slog.Logger) registry.Options {
+	return registry.Options{
 		Insecure: rs.insecure, InsecureRegistries: rs.insecureRegistries, CACertPEM: rs.caCert,
 		Timeout: rs.timeout, Retries: rs.retries, Logger: log,
 	}
-	// publish takes 0 as its default and a negative value as none.
-	if opts.Timeout <= 0 {
-		opts.Timeout = -1
-	}
-	if opts.Retries <= 0 {
-		opts.Retries = -1
-	}
-	return opts
 }
 
 // readCACert loads --ca-cert; an empty path trusts the system's CAs alone.

@@ -26,7 +26,7 @@ func TestRemoteFlags(t *testing.T) {
 	}{
 		{"defaults", nil, nil, 60 * time.Second, 5, false, ""},
 		{"flags", nil, []string{"--timeout", "5s", "--retries", "2", "--ca-cert", srv.CAFile}, 5 * time.Second, 2, true, ""},
-		{"zero means none", nil, []string{"--timeout", "0", "--retries", "0"}, -1, -1, false, ""},
+		{"zero means none", nil, []string{"--timeout", "0", "--retries", "0"}, 0, 0, false, ""},
 		{"environment", map[string]string{"HOIST_TIMEOUT": "90s", "HOIST_RETRIES": "7", "HOIST_CA_CERT": srv.CAFile}, nil, 90 * time.Second, 7, true, ""},
 		{"missing CA file", nil, []string{"--ca-cert", "/no/such/ca.pem"}, 0, 0, false, "reading --ca-cert"},
 		{"CA file without PEM", nil, []string{"--ca-cert", notPEM}, 0, 0, false, "no PEM certificate"},
@@ -34,7 +34,7 @@ func TestRemoteFlags(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			opts, err := optionsFor(t, inDir(t, "", tc.env), quiet, append([]string{"--repo", "127.0.0.2:5000/x"}, tc.args...)...)
-			if hoisttest.Failed(t, "", err, tc.wantErr) {
+			if hoisttest.WantError(t, err, tc.wantErr) {
 				return
 			}
 			r := opts.Remote

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 )
 
@@ -95,7 +94,7 @@ func digestRefIn(t *testing.T, out, repo string) string {
 
 func checkEntrypoint(t *testing.T, ref, want string) {
 	t.Helper()
-	cfg, err := hoisttest.PullImage(t, ref).ConfigFile()
+	cfg, err := registrytest.Image(t, ref).ConfigFile()
 	if err != nil {
 		t.Fatal(err)
 	}

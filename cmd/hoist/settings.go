@@ -12,11 +12,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/hoist-build/hoist/config"
-	"github.com/hoist-build/hoist/pipeline"
 )
-
-// allPlatforms is what "--platform all" means with the synthesized bases.
-var allPlatforms = pipeline.AllPlatforms
 
 // settings is a command's configuration, merged once per invocation from
 // its flags over HOIST_* (and ko's KO_* where hoist honours them) over

@@ -47,7 +47,7 @@ func runSign(cmd *cobra.Command, image, keyRef, sbomDir string, s *settings) err
 	if err != nil {
 		return err
 	}
-	targets, err := sign.Targets(cmd.Context(), ref, opts)
+	targets, err := opts.Manifests(cmd.Context(), ref)
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hoist-build/hoist/attest"
-	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 	"github.com/hoist-build/hoist/sign"
 )
 
@@ -53,7 +53,7 @@ func runVerify(cmd *cobra.Command, image, keyRef string, s *settings) error {
 	return err
 }
 
-func verifySigned(cmd *cobra.Command, ref name.Reference, keyRef string, opts publish.RemoteOptions) error {
+func verifySigned(cmd *cobra.Command, ref name.Reference, keyRef string, opts registry.Options) error {
 	pub, err := loadPublicKey(keyRef)
 	if err != nil {
 		return err
@@ -67,7 +67,7 @@ func verifySigned(cmd *cobra.Command, ref name.Reference, keyRef string, opts pu
 
 // remoteImage parses the IMAGE argument of verify and sign under the
 // registry options their settings give.
-func remoteImage(cmd *cobra.Command, image string, s *settings) (publish.RemoteOptions, name.Reference, error) {
+func remoteImage(cmd *cobra.Command, image string, s *settings) (registry.Options, name.Reference, error) {
 	log := logger(cmd)
 	s.report(log)
 	opts := s.remote.registryOptions(log)

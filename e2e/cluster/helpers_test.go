@@ -39,34 +39,12 @@ func binDir(t *testing.T) string {
 // missing (.ci/run provides them) and skipping elsewhere.
 func require(t *testing.T, k8s []string, tools ...string) map[string]string {
 	t.Helper()
-	found := map[string]string{}
-	var missing []string
+	hint := "run test/cluster/build.sh " + strings.Join(k8s, " ") + " and apt-get install " + strings.Join(tools, " ")
 	dir := binDir(t)
 	for _, name := range k8s {
-		p := filepath.Join(dir, name)
-		if _, err := os.Stat(p); err != nil {
-			missing = append(missing, p)
-			continue
-		}
-		found[name] = p
+		tools = append(tools, filepath.Join(dir, name))
 	}
-	for _, name := range tools {
-		p, err := exec.LookPath(name)
-		if err != nil {
-			missing = append(missing, name)
-			continue
-		}
-		found[name] = p
-	}
-	if len(missing) == 0 {
-		return found
-	}
-	hint := "run test/cluster/build.sh " + strings.Join(k8s, " ") + " and apt-get install " + strings.Join(tools, " ")
-	if os.Getenv("CI") != "" {
-		t.Fatalf("missing %v: .ci/run must provide them (%s)", missing, hint)
-	}
-	t.Skipf("missing %v (%s)", missing, hint)
-	return nil
+	return hoisttest.NeedTools(t, hint, tools...)
 }
 
 // controlPlane starts etcd and kube-apiserver for the test.

@@ -82,15 +82,7 @@ func main() {
 	for k, v := range extra {
 		files[k] = v
 	}
-	for p, content := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	hoisttest.WriteFiles(t, dir, files)
 	return dir
 }
 

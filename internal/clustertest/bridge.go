@@ -2,16 +2,14 @@ package clustertest
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/hoist-build/hoist/internal/runctest"
 )
 
 // The probe bridge makes the kubelet's httpGet probes reach the pods. A
@@ -117,7 +115,7 @@ func serve(ln net.Listener, lease, addr string) {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			pod, err := dialIn(ctx, lines[1], addr)
+			pod, err := runctest.DialInNetns(ctx, lines[1], "tcp", addr)
 			if err != nil {
 				return
 			}
@@ -126,36 +124,4 @@ func serve(ln net.Listener, lease, addr string) {
 			_, _ = io.Copy(conn, pod)
 		}()
 	}
-}
-
-// dialIn connects to addr from inside the network namespace at path: the
-// socket is made on a thread moved there, and stays in that namespace.
-// The thread is moved back before it is unlocked. It must not be discarded
-// instead, as a goroutine that exits locked would have it: a process
-// started with Pdeathsig from that thread would be killed with it.
-func dialIn(ctx context.Context, path, addr string) (net.Conn, error) {
-	runtime.LockOSThread()
-	home, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		runtime.UnlockOSThread()
-		return nil, fmt.Errorf("opening this thread's namespace: %w", err)
-	}
-	defer unix.Close(home)
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		runtime.UnlockOSThread()
-		return nil, fmt.Errorf("opening %s: %w", path, err)
-	}
-	err = unix.Setns(fd, unix.CLONE_NEWNET)
-	unix.Close(fd)
-	if err != nil {
-		runtime.UnlockOSThread()
-		return nil, fmt.Errorf("entering %s: %w", path, err)
-	}
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if unix.Setns(home, unix.CLONE_NEWNET) == nil {
-		runtime.UnlockOSThread()
-	}
-	return conn, err
 }

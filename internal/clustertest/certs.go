@@ -5,14 +5,12 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/hex"
 	"encoding/pem"
-	"math/big"
-	"net"
 	"os"
 	"path/filepath"
-	"time"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // pki holds the files the apiserver is started with.
@@ -32,27 +30,12 @@ func writePKI(dir string) (pki, error) {
 		saKey: filepath.Join(dir, "sa.key"), saPub: filepath.Join(dir, "sa.pub"),
 		tokenFile: filepath.Join(dir, "tokens.csv"),
 	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	api, err := hoisttest.NewCA("kube-apiserver", "127.0.0.1", "10.96.0.1",
+		"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc")
 	if err != nil {
 		return p, err
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "kube-apiserver"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv4(10, 96, 0, 1)},
-		DNSNames:              []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return p, err
-	}
-	p.caPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	p.caPEM = api.PEM
 	sa, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return p, err
@@ -66,11 +49,11 @@ func writePKI(dir string) (pki, error) {
 		return p, err
 	}
 	p.token = hex.EncodeToString(secret)
-	apiKey, err := keyPEM(key)
+	apiKey, err := hoisttest.KeyPEM(api.Key)
 	if err != nil {
 		return p, err
 	}
-	saKey, err := keyPEM(sa)
+	saKey, err := hoisttest.KeyPEM(sa)
 	if err != nil {
 		return p, err
 	}
@@ -85,12 +68,4 @@ func writePKI(dir string) (pki, error) {
 		}
 	}
 	return p, nil
-}
-
-func keyPEM(key *ecdsa.PrivateKey) ([]byte, error) {
-	der, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		return nil, err
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), nil
 }

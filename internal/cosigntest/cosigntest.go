@@ -13,8 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/hoist-build/hoist/internal/registrytest"
 )
 
 // Version is the cosign whose default formats hoist writes and reads
@@ -178,7 +177,7 @@ func Verify(t testing.TB, cosign, pub, ref string, extra ...string) {
 	}
 	args := append(append([]string{cmd, "--key", pub}, Offline(t)...), extra...)
 	out := MustRun(t, "", nil, cosign, append(args, ref)...)
-	digest := digestOf(t, ref)
+	digest := registrytest.Digest(t, ref).String()
 	if cmd == "verify" {
 		if !strings.Contains(out, `"docker-manifest-digest":"`+digest+`"`) {
 			t.Errorf("cosign verify %s printed no payload naming %s:\n%.500s", ref, digest, out)
@@ -213,35 +212,11 @@ func Verify(t testing.TB, cosign, pub, ref string, extra ...string) {
 // Images lists the image references of the index ref (a digest reference).
 func Images(t testing.TB, ref string) []string {
 	t.Helper()
-	r, err := name.NewDigest(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := remote.Index(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	im, err := idx.IndexManifest()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, im := registrytest.Index(t, ref)
+	repo := strings.Split(ref, "@")[0]
 	var out []string
 	for _, d := range im.Manifests {
-		out = append(out, r.Context().Digest(d.Digest.String()).String())
+		out = append(out, repo+"@"+d.Digest.String())
 	}
 	return out
-}
-
-// digestOf resolves ref in the registry.
-func digestOf(t testing.TB, ref string) string {
-	t.Helper()
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	desc, err := remote.Head(r)
-	if err != nil {
-		t.Fatalf("looking up %s: %v", ref, err)
-	}
-	return desc.Digest.String()
 }

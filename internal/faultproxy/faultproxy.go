@@ -22,7 +22,9 @@ import (
 // Kind is one way of failing a request.
 type Kind string
 
-// The faults the proxy can inject.
+// The faults the proxy can inject. The status faults and Reset apply to any
+// request; the behaviors of a hostile registry (hostile.go) only to the
+// requests they name, and the others pass through to the real registry.
 const (
 	Status500           Kind = "500"
 	Status502           Kind = "502"
@@ -32,10 +34,37 @@ const (
 	// Reset hijacks the connection and closes it with SO_LINGER 0, so the
 	// client sees a TCP reset instead of an answer.
 	Reset Kind = "reset"
+
+	// Drip sends manifest bodies one byte every DripEvery.
+	Drip Kind = "drip"
+	// DripBlob sends blob bodies one byte every DripEvery.
+	DripBlob Kind = "drip-blob"
+	// Stall sends manifest headers, then nothing.
+	Stall Kind = "stall"
+	// HugeManifest claims a 6 GiB manifest (Content-Length) and streams.
+	HugeManifest Kind = "huge-manifest"
+	// EndlessManifest streams a manifest without Content-Length, forever.
+	EndlessManifest Kind = "endless-manifest"
+	// HugeConfig serves the real manifest with the config's size raised to
+	// 6 GiB, and that config as 6 GiB of zeros.
+	HugeConfig Kind = "huge-config"
+	// LyingDigest flips a byte of every blob it serves.
+	LyingDigest Kind = "lying-digest"
+	// NoDigest drops Docker-Content-Digest from manifest responses.
+	NoDigest Kind = "no-digest"
+	// RedirectLoop redirects manifest and blob GETs to themselves.
+	RedirectLoop Kind = "redirect-loop"
+	// RetryAfter answers 503 with Retry-After: 3600.
+	RetryAfter Kind = "retry-after"
+	// MalformedJSON serves manifests cut off in the middle.
+	MalformedJSON Kind = "malformed-json"
 )
 
-// AllKinds is every fault, the default.
+// AllKinds is every status fault and Reset, the default.
 var AllKinds = []Kind{Status500, Status502, Status503, Status503RetryAfter, Status429RetryAfter, Reset}
+
+// Hostile is every behavior of a hostile registry, for table tests.
+var Hostile = []Kind{Drip, DripBlob, Stall, HugeManifest, EndlessManifest, HugeConfig, LyingDigest, NoDigest, RedirectLoop, RetryAfter, MalformedJSON}
 
 // Options configures the proxy.
 type Options struct {
@@ -50,6 +79,8 @@ type Options struct {
 	RetryAfter time.Duration
 	// Latency delays every request before it is forwarded or failed.
 	Latency time.Duration
+	// DripEvery is the pause between dripped bytes (2s if zero).
+	DripEvery time.Duration
 }
 
 // Stats is what the proxy has seen so far.
@@ -80,12 +111,15 @@ type Proxy struct {
 	// Host is the proxy's host:port; clients use it as the registry.
 	Host string
 
-	opts  Options
-	proxy *httputil.ReverseProxy
+	opts     Options
+	upstream string
+	tr       *http.Transport
+	proxy    *httputil.ReverseProxy
 
-	mu    sync.Mutex
-	rng   *rand.Rand
-	stats Stats
+	mu     sync.Mutex
+	rng    *rand.Rand
+	stats  Stats
+	config string // the config digest HugeConfig inflated
 }
 
 // New starts a proxy in front of the plain-http registry at upstream
@@ -96,36 +130,44 @@ func New(t testing.TB, upstream string, opts Options) *Proxy {
 		opts.Kinds = AllKinds
 	}
 	opts.RetryAfter = max(opts.RetryAfter.Round(time.Second), time.Second)
+	if opts.DripEvery == 0 {
+		opts.DripEvery = 2 * time.Second
+	}
 	target := &url.URL{Scheme: "http", Host: upstream}
-	tr := &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 16}
 	p := &Proxy{
-		opts: opts,
-		rng:  rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
-		proxy: &httputil.ReverseProxy{
-			Rewrite: func(pr *httputil.ProxyRequest) {
-				pr.SetURL(target)
-				// Keep the client's Host so the registry's upload Locations
-				// point back through the proxy, and those requests can fail too.
-				pr.Out.Host = pr.In.Host
-			},
-			Transport: tr,
-			ErrorLog:  log.New(io.Discard, "", 0),
+		opts:     opts,
+		upstream: upstream,
+		tr:       &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 16},
+		rng:      rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
+		stats:    Stats{ByKind: map[Kind]int{}, ByMethod: map[string]int{}},
+	}
+	p.proxy = &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(target)
+			// Keep the client's Host so the registry's upload Locations
+			// point back through the proxy, and those requests can fail too.
+			pr.Out.Host = pr.In.Host
 		},
-		stats: Stats{ByKind: map[Kind]int{}, ByMethod: map[string]int{}},
+		ModifyResponse: dropDigest,
+		Transport:      p.tr,
+		ErrorLog:       log.New(io.Discard, "", 0),
 	}
 	srv := httptest.NewUnstartedServer(p)
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	srv.Start()
 	t.Cleanup(func() {
 		srv.Close()
-		tr.CloseIdleConnections()
+		p.tr.CloseIdleConnections()
 	})
-	u, err := url.Parse(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.Host = u.Host
+	p.Host = strings.TrimPrefix(srv.URL, "http://")
 	return p
+}
+
+// NewHostile starts a registry in front of upstream that misbehaves as k on
+// every request k applies to.
+func NewHostile(t testing.TB, upstream string, k Kind) *Proxy {
+	t.Helper()
+	return New(t, upstream, Options{Rate: 1, Kinds: []Kind{k}})
 }
 
 // Stats returns a copy of the counts so far.
@@ -140,22 +182,25 @@ func (p *Proxy) Stats() Stats {
 
 // pick counts the request on arrival, so requests the client gives up on
 // during the latency count too, and decides its fault, if any.
-func (p *Proxy) pick(method string) (Kind, bool) {
+func (p *Proxy) pick(r *http.Request) (Kind, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.stats.Requests++
-	p.stats.ByMethod[method]++
+	p.stats.ByMethod[r.Method]++
 	if p.rng.Float64() >= p.opts.Rate {
 		return "", false
 	}
 	k := p.opts.Kinds[p.rng.IntN(len(p.opts.Kinds))]
+	if !applies(k, r) {
+		return "", false
+	}
 	p.stats.Faults++
 	p.stats.ByKind[k]++
 	return k, true
 }
 
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	kind, faulty := p.pick(r.Method)
+	kind, faulty := p.pick(r)
 	if p.opts.Latency > 0 {
 		t := time.NewTimer(p.opts.Latency)
 		defer t.Stop()
@@ -165,19 +210,23 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if !faulty {
+	switch {
+	case !faulty:
 		p.proxy.ServeHTTP(w, r)
-		return
-	}
-	switch kind {
-	case Reset:
+	case kind == Reset:
 		reset(w)
-		return
-	case Status503RetryAfter, Status429RetryAfter:
+	case kind == RetryAfter:
+		w.Header().Set("Retry-After", "3600")
+		http.Error(w, "come back in an hour", http.StatusServiceUnavailable)
+	case strings.HasSuffix(string(kind), "+Retry-After"):
 		w.Header().Set("Retry-After", strconv.Itoa(int(p.opts.RetryAfter/time.Second)))
+		fallthrough
+	case kind[0] >= '0' && kind[0] <= '9':
+		code, _ := strconv.Atoi(string(kind)[:3])
+		http.Error(w, "faultproxy: injected "+string(kind), code)
+	default:
+		p.misbehave(w, r, kind)
 	}
-	code, _ := strconv.Atoi(string(kind)[:3])
-	http.Error(w, "faultproxy: injected "+string(kind), code)
 }
 
 // reset drops the connection with a TCP RST, as a crashing proxy or a

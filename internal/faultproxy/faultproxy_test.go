@@ -102,3 +102,38 @@ func TestSeedRepeats(t *testing.T) {
 		t.Errorf("seeds 7 and 8 gave the same 40 outcomes: %q", a)
 	}
 }
+
+// TestHostileAppliesToItsRequests: a hostile kind changes only the
+// requests it names (here NoDigest, manifest answers without
+// Docker-Content-Digest) and passes the rest through.
+func TestHostileAppliesToItsRequests(t *testing.T) {
+	upstream := registrytest.New(t)
+	registrytest.Write(t, upstream+"/base:latest", registrytest.RandomImage(t))
+	p := faultproxy.NewHostile(t, upstream, faultproxy.NoDigest)
+	for _, tc := range []struct {
+		host   string
+		path   string
+		digest bool
+	}{
+		{upstream, "/v2/base/manifests/latest", true},
+		{p.Host, "/v2/base/manifests/latest", false},
+		{p.Host, "/v2/", false},
+	} {
+		req, err := http.NewRequest(http.MethodHead, "http://"+tc.host+tc.path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Accept", "application/vnd.docker.distribution.manifest.v2+json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Docker-Content-Digest") != ""; got != tc.digest || resp.StatusCode != http.StatusOK {
+			t.Errorf("HEAD %s%s: %d, digest header %v; want 200, %v", tc.host, tc.path, resp.StatusCode, got, tc.digest)
+		}
+	}
+	if st := p.Stats(); st.Requests != 2 || st.Faults != 1 {
+		t.Errorf("stats = %s, want 2 requests, 1 fault", st)
+	}
+}

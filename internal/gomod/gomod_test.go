@@ -7,33 +7,26 @@ import (
 	"github.com/hoist-build/hoist/internal/gomod"
 )
 
-func TestPURL(t *testing.T) {
-	cases := []struct{ module, version, want string }{
-		{"github.com/google/go-containerregistry", "v0.22.1", "pkg:golang/github.com/google/go-containerregistry@v0.22.1"},
-		{"github.com/docker/cli", "v29.7.2+incompatible", "pkg:golang/github.com/docker/cli@v29.7.2%2Bincompatible"},
-		{"github.com/BurntSushi/toml", "v1.4.0", "pkg:golang/github.com/BurntSushi/toml@v1.4.0"},
-		{"example.com/main", "", "pkg:golang/example.com/main"},
-		{"stdlib", "1.26.8", "pkg:golang/stdlib@1.26.8"},
-		{"", "v1", ""},
-	}
-	for _, tc := range cases {
-		if got := gomod.PURL(tc.module, tc.version); got != tc.want {
-			t.Errorf("PURL(%q, %q) = %q, want %q", tc.module, tc.version, got, tc.want)
-		}
-	}
-}
-
-func TestH1Hex(t *testing.T) {
-	cases := []struct{ sum, want string }{
+// TestIdentifiers checks the strings SBOMs and provenance carry for a
+// module: its package URL (PURL) and its go.sum hash in hex (H1Hex).
+func TestIdentifiers(t *testing.T) {
+	h1 := "Khu2En+0gcYPZ2kuIihfswbzxv/mIHXgzPZ018Oty48="
+	cases := []struct{ name, got, want string }{
+		{"PURL", gomod.PURL("github.com/google/go-containerregistry", "v0.22.1"), "pkg:golang/github.com/google/go-containerregistry@v0.22.1"},
+		{"PURL escapes +", gomod.PURL("github.com/docker/cli", "v29.7.2+incompatible"), "pkg:golang/github.com/docker/cli@v29.7.2%2Bincompatible"},
+		{"PURL keeps case", gomod.PURL("github.com/BurntSushi/toml", "v1.4.0"), "pkg:golang/github.com/BurntSushi/toml@v1.4.0"},
+		{"PURL without version", gomod.PURL("example.com/main", ""), "pkg:golang/example.com/main"},
+		{"PURL of the standard library", gomod.PURL("stdlib", "1.26.8"), "pkg:golang/stdlib@1.26.8"},
+		{"PURL without module", gomod.PURL("", "v1"), ""},
 		// The example from the in-toto DigestSet spec's dirHash section.
-		{"h1:Khu2En+0gcYPZ2kuIihfswbzxv/mIHXgzPZ018Oty48=", "2a1bb6127fb481c60f67692e22285fb306f3c6ffe62075e0ccf674d7c3adcb8f"},
-		{"h2:Khu2En+0gcYPZ2kuIihfswbzxv/mIHXgzPZ018Oty48=", ""},
-		{"h1:c2hvcnQ=", ""},
-		{"", ""},
+		{"H1Hex", gomod.H1Hex("h1:" + h1), "2a1bb6127fb481c60f67692e22285fb306f3c6ffe62075e0ccf674d7c3adcb8f"},
+		{"H1Hex of another hash", gomod.H1Hex("h2:" + h1), ""},
+		{"H1Hex of a short hash", gomod.H1Hex("h1:c2hvcnQ="), ""},
+		{"H1Hex of nothing", gomod.H1Hex(""), ""},
 	}
 	for _, tc := range cases {
-		if got := gomod.H1Hex(tc.sum); got != tc.want {
-			t.Errorf("H1Hex(%q) = %q, want %q", tc.sum, got, tc.want)
+		if tc.got != tc.want {
+			t.Errorf("%s = %q, want %q", tc.name, tc.got, tc.want)
 		}
 	}
 }

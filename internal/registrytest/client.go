@@ -61,13 +61,60 @@ func Catalog(t testing.TB, host string, opts ...remote.Option) []string {
 // Digest is the digest the registry serves for ref (a HEAD request).
 func Digest(t testing.TB, ref string, opts ...remote.Option) v1.Hash {
 	t.Helper()
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	desc, err := remote.Head(r, opts...)
+	desc, err := remote.Head(parse(t, ref), opts...)
 	if err != nil {
 		t.Fatalf("looking up %s: %v", ref, err)
 	}
 	return desc.Digest
+}
+
+// Write pushes an image or index to ref with ggcr itself, not with the
+// code under test.
+func Write(t testing.TB, ref string, art remote.Taggable, opts ...remote.Option) {
+	t.Helper()
+	r := parse(t, ref)
+	var err error
+	switch a := art.(type) {
+	case v1.ImageIndex:
+		err = remote.WriteIndex(r, a, opts...)
+	case v1.Image:
+		err = remote.Write(r, a, opts...)
+	default:
+		t.Fatalf("writing %s: %T is neither an image nor an index", ref, art)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Index reads the index ref (a digest reference) and its manifest.
+func Index(t testing.TB, ref string, opts ...remote.Option) (v1.ImageIndex, *v1.IndexManifest) {
+	t.Helper()
+	idx, err := remote.Index(parse(t, ref), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return idx, IndexManifest(t, idx)
+}
+
+func parse(t testing.TB, ref string) name.Reference {
+	t.Helper()
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// The one user of a Secure registry.
+const (
+	User     = "hoist"
+	Password = "s3cret-pass"
+)
+
+// Secure starts a registry as a remote one would be: https with a
+// certificate from its own CA, and basic auth for User.
+func Secure(t testing.TB) *Server {
+	t.Helper()
+	return Start(t, Options{Users: map[string]string{User: Password}, TLS: true})
 }

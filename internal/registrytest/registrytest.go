@@ -16,6 +16,8 @@ import (
 	"github.com/distribution/distribution/v3/registry/handlers"
 	_ "github.com/distribution/distribution/v3/registry/storage/driver/inmemory" // registers the inmemory driver
 	"github.com/sirupsen/logrus"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // Options configures Start.
@@ -71,10 +73,17 @@ func Start(t testing.TB, opts Options) *Server {
 	srv.Config.ErrorLog = quietLog() // refused handshakes are what some tests are about
 	s := &Server{}
 	if opts.TLS {
-		ca := newCA(t)
-		s.CAPEM = ca.certPEM
+		ca, err := hoisttest.NewCA("hoist test CA")
+		if err != nil {
+			t.Fatal(err)
+		}
+		leaf, err := ca.Leaf("127.0.0.2", "localhost")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.CAPEM = ca.PEM
 		s.CAFile = filepath.Join(t.TempDir(), "ca.pem")
-		if err := os.WriteFile(s.CAFile, ca.certPEM, 0o644); err != nil {
+		if err := os.WriteFile(s.CAFile, ca.PEM, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		ln, err := net.Listen("tcp", "127.0.0.2:0")
@@ -83,7 +92,7 @@ func Start(t testing.TB, opts Options) *Server {
 		}
 		srv.Listener.Close()
 		srv.Listener = ln
-		srv.TLS = &tls.Config{Certificates: []tls.Certificate{ca.leaf(t, "127.0.0.2", "localhost")}}
+		srv.TLS = &tls.Config{Certificates: []tls.Certificate{leaf.TLS()}}
 		srv.StartTLS()
 	} else {
 		srv.Start()

@@ -59,45 +59,64 @@ func (c *Container) WaitHTTP(ctx context.Context, port int, path string) error {
 	}
 }
 
-// dialInNetns creates the socket on a thread moved into the container's
-// network namespace; a socket stays in the namespace it was created in, so
-// the connection keeps working after the goroutine is gone.
+// dialInNetns dials in the container's network namespace.
 func (c *Container) dialInNetns(ctx context.Context, network, addr string) (net.Conn, error) {
 	if code, exited := c.Exited(); exited || c.pid == 0 {
 		// The pid may already belong to an unrelated process.
 		return nil, fmt.Errorf("dialing %s: %w with code %d", addr, ErrExited, code)
 	}
+	return DialInNetns(ctx, fmt.Sprintf("/proc/%d/ns/net", c.pid), network, addr)
+}
+
+// DialInNetns connects to addr from inside the network namespace at path
+// (/proc/PID/ns/net, or a file bound to one), which is how a test reaches a
+// container's loopback without publishing anything on the host's. The
+// socket is made on a thread moved there, and stays in that namespace
+// after the thread leaves it.
+func DialInNetns(ctx context.Context, path, network, addr string) (net.Conn, error) {
 	type result struct {
 		conn net.Conn
 		err  error
 	}
 	ch := make(chan result, 1)
 	go func() {
-		// Never unlocked: the thread's namespace is changed for good, and a
-		// goroutine exiting while locked makes the runtime discard the
-		// thread instead of reusing it for unrelated goroutines.
 		runtime.LockOSThread()
-		conn, err := dialOnThisThread(ctx, c.pid, network, addr)
+		conn, home, err := dialOnThisThread(ctx, path, network, addr)
+		// Only a thread back in its own namespace may serve other
+		// goroutines. One that is not stays locked, and the runtime
+		// discards it when this goroutine ends; that is the exception,
+		// since processes started from a thread with Pdeathsig (as
+		// clustertest starts them) die with it.
+		if home {
+			runtime.UnlockOSThread()
+		}
 		ch <- result{conn, err}
 	}()
 	r := <-ch
 	return r.conn, r.err
 }
 
-func dialOnThisThread(ctx context.Context, pid int, network, addr string) (net.Conn, error) {
-	fd, err := unix.Open(fmt.Sprintf("/proc/%d/ns/net", pid), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+// dialOnThisThread dials from the namespace at path and moves the locked
+// thread back; home reports whether it is back.
+func dialOnThisThread(ctx context.Context, path, network, addr string) (conn net.Conn, home bool, err error) {
+	self, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, fmt.Errorf("opening network namespace of pid %d: %w", pid, err)
+		return nil, true, fmt.Errorf("opening this thread's network namespace: %w", err)
+	}
+	defer unix.Close(self)
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, true, fmt.Errorf("opening network namespace %s: %w", path, err)
 	}
 	err = unix.Setns(fd, unix.CLONE_NEWNET)
 	unix.Close(fd)
 	if err != nil {
-		return nil, fmt.Errorf("entering network namespace of pid %d: %w", pid, err)
+		return nil, true, fmt.Errorf("entering network namespace %s: %w", path, err)
 	}
 	var d net.Dialer
-	conn, err := d.DialContext(ctx, network, addr)
+	conn, err = d.DialContext(ctx, network, addr)
 	if err != nil {
-		return nil, fmt.Errorf("dialing %s in network namespace of pid %d: %w", addr, pid, err)
+		err = fmt.Errorf("dialing %s in network namespace %s: %w", addr, path, err)
 	}
-	return conn, nil
+	return conn, unix.Setns(self, unix.CLONE_NEWNET) == nil, err
 }

@@ -20,6 +20,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"golang.org/x/sys/unix"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 const capNetBindService = 10
@@ -37,19 +39,10 @@ func netBindCap() string {
 // end-to-end test would hide a broken runner.
 func requirePrivileges(t *testing.T, needRunc bool) {
 	t.Helper()
-	var missing string
-	if os.Geteuid() != 0 {
-		missing = "needs root"
-	} else if _, err := exec.LookPath("runc"); needRunc && err != nil {
-		missing = "needs runc in PATH"
+	hoisttest.NeedRoot(t)
+	if needRunc {
+		hoisttest.NeedTools(t, "apt-get install runc", "runc")
 	}
-	if missing == "" {
-		return
-	}
-	if os.Getenv("CI") == "" {
-		t.Skip(missing)
-	}
-	t.Fatalf("%s, and CI is set so the test must not skip", missing)
 }
 
 func buildServer(t *testing.T) []byte {
@@ -169,39 +162,36 @@ func TestFileCapabilityLetsNonRootBind(t *testing.T) {
 	}
 }
 
-func TestWithoutFileCapabilityBindIsDenied(t *testing.T) {
-	requirePrivileges(t, true)
-	c := start(t, serverImage(t, buildServer(t), false), Options{})
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-	defer cancel()
-
-	if err := c.WaitHTTP(ctx, 80, "/"); !errors.Is(err, ErrExited) {
-		t.Fatalf("WaitHTTP = %v; want ErrExited", err)
-	}
-	if code, err := c.Wait(ctx); err != nil || code == 0 {
-		t.Fatalf("exit = %d, %v; want non-zero", code, err)
-	}
-	if logs := c.Logs(); !strings.Contains(logs, "bind: permission denied") {
-		t.Fatalf("logs do not report the denied bind:\n%s", logs)
-	}
-}
-
-// An empty bounding set makes the kernel refuse to exec a binary whose
+// TestServerIsRefused: without the file capability the bind is denied; an
+// empty bounding set makes the kernel refuse to exec a binary whose
 // effective file capabilities cannot be granted, rather than run it without.
-func TestEmptyBoundingSetRefusesCapableBinary(t *testing.T) {
+func TestServerIsRefused(t *testing.T) {
 	requirePrivileges(t, true)
-	c := start(t, serverImage(t, buildServer(t), true), Options{Capabilities: &Capabilities{}})
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-	defer cancel()
+	bin := buildServer(t)
+	for _, tc := range []struct {
+		name     string
+		withCap  bool
+		opts     Options
+		wantLogs string
+	}{
+		{"without file capability bind is denied", false, Options{}, "bind: permission denied"},
+		{"empty bounding set refuses capable binary", true, Options{Capabilities: &Capabilities{}}, "operation not permitted"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := start(t, serverImage(t, bin, tc.withCap), tc.opts)
+			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+			defer cancel()
 
-	if err := c.WaitHTTP(ctx, 80, "/"); !errors.Is(err, ErrExited) {
-		t.Fatalf("WaitHTTP = %v; want ErrExited", err)
-	}
-	if code, err := c.Wait(ctx); err != nil || code == 0 {
-		t.Fatalf("exit = %d, %v; want non-zero", code, err)
-	}
-	if logs := c.Logs(); !strings.Contains(logs, "operation not permitted") {
-		t.Fatalf("logs do not report the refused exec:\n%s", logs)
+			if err := c.WaitHTTP(ctx, 80, "/"); !errors.Is(err, ErrExited) {
+				t.Fatalf("WaitHTTP = %v; want ErrExited", err)
+			}
+			if code, err := c.Wait(ctx); err != nil || code == 0 {
+				t.Fatalf("exit = %d, %v; want non-zero", code, err)
+			}
+			if logs := c.Logs(); !strings.Contains(logs, tc.wantLogs) {
+				t.Fatalf("logs do not report %q:\n%s", tc.wantLogs, logs)
+			}
+		})
 	}
 }
 

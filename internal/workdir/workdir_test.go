@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 )
@@ -26,28 +27,31 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func TestSweep(t *testing.T) {
-	tmp := t.TempDir()
-	old := time.Now().Add(-10 * time.Minute)
-	ancient := time.Now().Add(-7 * time.Hour)
-	mk := func(name string, mtime time.Time, withLock bool) string {
-		dir := filepath.Join(tmp, name)
-		if err := os.MkdirAll(filepath.Join(dir, "key", "bin"), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if withLock {
-			if err := os.WriteFile(filepath.Join(dir, lockName), []byte("1\n"), 0o600); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := os.Chtimes(dir, mtime, mtime); err != nil {
-			t.Fatal(err)
-		}
-		return dir
+// runDir makes a work directory named name under tmp, as a run leaves it,
+// with or without its lock file, last modified at mtime.
+func runDir(t *testing.T, tmp, name string, mtime time.Time, withLock bool) string {
+	t.Helper()
+	dir := filepath.Join(tmp, name)
+	if err := os.MkdirAll(filepath.Join(dir, "key", "bin"), 0o755); err != nil {
+		t.Fatal(err)
 	}
-	killed := mk(Prefix+"1", old, false)
+	if withLock {
+		if err := os.WriteFile(filepath.Join(dir, lockName), []byte("1\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chtimes(dir, mtime, mtime); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// holdLock starts a process (this test binary, see TestMain) that locks dir
+// and returns once it has; kill SIGKILLs it, leaving it no chance to clean up.
+func holdLock(t *testing.T, dir string) (kill func()) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "WORKDIR_HOLD="+killed)
+	cmd.Env = append(os.Environ(), "WORKDIR_HOLD="+dir)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +62,21 @@ func TestSweep(t *testing.T) {
 	if line, _ := bufio.NewReader(out).ReadString('\n'); line != "locked\n" {
 		t.Fatalf("holder said %q", line)
 	}
-	live := mk(Prefix+"2", old, false)
+	kill = sync.OnceFunc(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	t.Cleanup(kill) // a failing test must not leave the holder sleeping
+	return kill
+}
+
+func TestSweep(t *testing.T) {
+	tmp := t.TempDir()
+	old := time.Now().Add(-10 * time.Minute)
+	ancient := time.Now().Add(-7 * time.Hour)
+	killed := runDir(t, tmp, Prefix+"1", old, false)
+	kill := holdLock(t, killed)
+	live := runDir(t, tmp, Prefix+"2", old, false)
 	unlock, err := lock(filepath.Join(live, lockName))
 	if err != nil {
 		t.Fatal(err)
@@ -73,21 +91,20 @@ func TestSweep(t *testing.T) {
 	if _, err := os.Stat(killed); err != nil {
 		t.Fatalf("the directory of a live run was removed: %v", err)
 	}
-	cmd.Process.Kill() // SIGKILL: no chance to clean up
-	cmd.Wait()
+	kill()
 	if err := os.Chtimes(killed, old, old); err != nil {
 		t.Fatal(err)
 	}
 
 	want := map[string]bool{
-		killed:                               false,
-		live:                                 true,
-		mk(Prefix+"3", time.Now(), true):     true,  // just created, lock not yet taken
-		mk(Prefix+"4", old, false):           false, // died before locking
-		mk("hoist-12345", ancient, false):    false, // a run of an older hoist
-		mk("hoist-67890", old, false):        true,  // too young to tell
-		mk("hoist-faults-1", ancient, false): true,
-		mk("other", ancient, false):          true,
+		killed: false,
+		live:   true,
+		runDir(t, tmp, Prefix+"3", time.Now(), true):     true,  // just created, lock not yet taken
+		runDir(t, tmp, Prefix+"4", old, false):           false, // died before locking
+		runDir(t, tmp, "hoist-12345", ancient, false):    false, // a run of an older hoist
+		runDir(t, tmp, "hoist-67890", old, false):        true,  // too young to tell
+		runDir(t, tmp, "hoist-faults-1", ancient, false): true,
+		runDir(t, tmp, "other", ancient, false):          true,
 	}
 	Sweep(tmp, quiet)
 	for dir, keep := range want {

@@ -1,4 +1,4 @@
-package publish
+package registry
 
 import (
 	"context"
@@ -13,24 +13,28 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-
-	"github.com/hoist-build/hoist/registry"
 )
 
-// Defaults for the zero values of RemoteOptions.
+// Defaults for the command line's --timeout and --retries. The library
+// does not apply them: a zero Options.Timeout or Options.Retries means none,
+// as 0 does on the command line, so every bound a run has is one its caller
+// chose.
 const (
-	DefaultTimeout    = 60 * time.Second
-	DefaultRetries    = 5
+	DefaultTimeout = 60 * time.Second
+	DefaultRetries = 5
+	// DefaultRetryDelay is the first wait between retries when
+	// Options.RetryDelay is 0 (no command line flag sets it).
 	DefaultRetryDelay = 500 * time.Millisecond
 )
 
-// RemoteOptions are the connection settings shared by pushes and pulls.
-type RemoteOptions struct {
+// Options are the connection settings every registry request of hoist
+// uses: pushes, pulls of base images, attachments, signatures, login.
+type Options struct {
 	// Insecure treats every registry as listed in InsecureRegistries.
 	Insecure bool
 	// InsecureRegistries may be reached over plain http (https is tried
 	// first) and have their certificates unverified; credentials still go
-	// over plain http to loopback only. See registry.Policy.
+	// over plain http to loopback only. See Policy.
 	InsecureRegistries []string
 	// Keychain resolves credentials (authn.DefaultKeychain if nil: docker
 	// config.json and its credential helpers).
@@ -41,12 +45,11 @@ type RemoteOptions struct {
 	// Jobs bounds concurrent blob uploads (ggcr's default if 0).
 	Jobs int
 	// Timeout fails a request that makes no progress for this long: no
-	// response yet and no body bytes moving. 0 means DefaultTimeout,
-	// negative means never.
+	// response yet and no body bytes moving. 0 (or negative) means never.
 	Timeout time.Duration
 	// Retries is how often a request that failed with 429, 500, 502, 503,
 	// 504, a reset or closed connection, or a timeout is tried again. 0
-	// means DefaultRetries, negative means none.
+	// (or negative) means never.
 	Retries int
 	// RetryDelay is the wait before the first retry; later waits grow
 	// exponentially, with jitter, to about 30s. 0 means DefaultRetryDelay.
@@ -58,15 +61,16 @@ type RemoteOptions struct {
 	Logger *slog.Logger
 }
 
-func (o RemoteOptions) policy() registry.Policy {
-	return registry.Policy{Insecure: o.InsecureRegistries, AllInsecure: o.Insecure}
+func (o Options) policy() Policy {
+	return Policy{Insecure: o.InsecureRegistries, AllInsecure: o.Insecure}
 }
 
-// nameOptions are the parsing options for a reference, repository or
-// registry s: name.Insecure, which lets ggcr fall back to http, only for a
-// registry the policy allows plain http. (ggcr would also pick http for
-// private ranges; the policy transport upgrades those requests to https.)
-func (o RemoteOptions) nameOptions(s string) []name.Option {
+// NameOptions are the parsing options for a reference, repository or
+// registry s under these settings: name.Insecure, which lets ggcr fall back
+// to http, only for a registry the policy allows plain http. (ggcr would
+// also pick http for private ranges; the policy transport upgrades those
+// requests to https.)
+func (o Options) NameOptions(s string) []name.Option {
 	if o.policy().Decide(registryOf(s)).PlainHTTP {
 		return []name.Option{name.Insecure}
 	}
@@ -87,46 +91,33 @@ func registryOf(s string) string {
 	return ""
 }
 
-func (o RemoteOptions) timeout() time.Duration {
-	switch {
-	case o.Timeout < 0:
-		return 0
-	case o.Timeout == 0:
-		return DefaultTimeout
-	}
-	return o.Timeout
-}
+func (o Options) timeout() time.Duration { return max(o.Timeout, 0) }
 
-func (o RemoteOptions) retries() int {
-	switch {
-	case o.Retries < 0:
-		return 0
-	case o.Retries == 0:
-		return DefaultRetries
-	}
-	return o.Retries
-}
+func (o Options) retries() int { return max(o.Retries, 0) }
 
-func (o RemoteOptions) logger() *slog.Logger {
+func (o Options) logger() *slog.Logger {
 	if o.Logger == nil {
 		return slog.New(slog.DiscardHandler)
 	}
 	return o.Logger
 }
 
-// validate reports settings that cannot work before anything is built.
-func (o RemoteOptions) validate() error {
+// Validate reports settings that cannot work, before anything is built.
+func (o Options) Validate() error {
 	_, err := o.roundTripper()
 	return err
 }
 
-// remoteOptions configures ggcr for one operation against registry. Each
+// RemoteOptions configures ggcr for one operation against registry
+// (host[:port]), so that every package reaching a registry (publish, attest,
+// sign) uses the same credentials, transport, TLS choice, timeouts and
+// retries. Each
 // failure is retried at one level only, so --retries bounds the attempts:
 // ggcr retries errors at two levels, single idempotent requests and whole
 // blob uploads and manifest puts (a broken upload must restart from a new
 // session, not replay one request); below it retryBusy replays 429 and 503,
 // and the stall timeout watches every attempt.
-func (o RemoteOptions) remoteOptions(ctx context.Context, registry string) ([]remote.Option, error) {
+func (o Options) RemoteOptions(ctx context.Context, registry string) ([]remote.Option, error) {
 	rt, err := o.roundTripper()
 	if err != nil {
 		return nil, err
@@ -153,7 +144,7 @@ func (o RemoteOptions) remoteOptions(ctx context.Context, registry string) ([]re
 // roundTripper is the stack under ggcr: 429/503 replays, then the stall
 // timeout, then the size caps, then the transport policy over the
 // TLS-configured base transports.
-func (o RemoteOptions) roundTripper() (http.RoundTripper, error) {
+func (o Options) roundTripper() (http.RoundTripper, error) {
 	secure, err := o.baseTransport(false)
 	if err != nil {
 		return nil, err
@@ -164,7 +155,7 @@ func (o RemoteOptions) roundTripper() (http.RoundTripper, error) {
 			return nil, err
 		}
 	}
-	rt := registry.Bounded(o.policy().Transport(secure, insecure))
+	rt := Bounded(o.policy().Transport(secure, insecure))
 	if d := o.timeout(); d > 0 {
 		rt = &stallTimeout{inner: rt, d: d}
 	}
@@ -173,7 +164,7 @@ func (o RemoteOptions) roundTripper() (http.RoundTripper, error) {
 
 // baseTransport applies skipVerify and CACertPEM to a copy of the
 // transport, so one registry's settings never leak into another's.
-func (o RemoteOptions) baseTransport(skipVerify bool) (http.RoundTripper, error) {
+func (o Options) baseTransport(skipVerify bool) (http.RoundTripper, error) {
 	rt := o.Transport
 	if rt == nil {
 		rt = remote.DefaultTransport

@@ -1,4 +1,4 @@
-package publish
+package registry
 
 import (
 	"context"
@@ -16,8 +16,8 @@ import (
 // typo is refused before it is saved: it runs the registry's auth handshake
 // (which for token registries already checks them) and then asks for the
 // API root, which a basic-auth registry refuses to a wrong password.
-func CheckLogin(ctx context.Context, registry, user, password string, opts RemoteOptions) error {
-	reg, err := name.NewRegistry(registry, opts.nameOptions(registry)...)
+func CheckLogin(ctx context.Context, registry, user, password string, opts Options) error {
+	reg, err := name.NewRegistry(registry, opts.NameOptions(registry)...)
 	if err != nil {
 		return fmt.Errorf("invalid registry %q: want HOST[:PORT]", registry)
 	}

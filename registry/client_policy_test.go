@@ -1,4 +1,4 @@
-package publish_test
+package registry_test
 
 import (
 	"context"
@@ -11,15 +11,11 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/hoist-build/hoist/internal/registrytest"
-	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/registry"
 )
 
 // downgradeWire plays an attacker on the path to a registry on a private
@@ -46,11 +42,11 @@ func TestPrivateRegistryNeverPlainHTTP(t *testing.T) {
 	for _, host := range []string{"10.1.2.3:5000", "172.20.0.1:5000", "192.168.7.7:5000", "registry.localhost:5000"} {
 		t.Run(host, func(t *testing.T) {
 			wire := &downgradeWire{}
-			opts := publish.RemoteOptions{Transport: wire, Keychain: keychain{"u", "canary-password"}, Retries: -1}
-			if _, err := publish.Pull(context.Background(), host+"/base:latest", v1.Platform{OS: "linux", Architecture: "amd64"}, opts); err == nil {
+			opts := registry.Options{Transport: wire, Keychain: registrytest.Keychain{User: "u", Password: "canary-password"}}
+			if _, err := registry.Pull(context.Background(), host+"/base:latest", v1.Platform{OS: "linux", Architecture: "amd64"}, opts); err == nil {
 				t.Fatal("pull through a blocked TLS path succeeded")
 			}
-			if err := publish.CheckLogin(context.Background(), host, "u", "canary-password", opts); err == nil {
+			if err := registry.CheckLogin(context.Background(), host, "u", "canary-password", opts); err == nil {
 				t.Fatal("login through a blocked TLS path succeeded")
 			}
 			if len(wire.seen) == 0 {
@@ -74,7 +70,8 @@ func TestPrivateRegistryNeverPlainHTTP(t *testing.T) {
 func TestRedirectKeepsCredentialsHome(t *testing.T) {
 	srv := registrytest.Start(t, registrytest.Options{Users: map[string]string{"u": "canary-pass"}})
 	ref := srv.Host + "/base:latest"
-	pushLinuxImage(t, ref, keychain{"u", "canary-pass"})
+	registrytest.Write(t, ref, registrytest.PlatformImage(t, v1.Platform{OS: "linux", Architecture: "amd64"}),
+		remote.WithAuthFromKeychain(registrytest.Keychain{User: "u", Password: "canary-pass"}))
 	var mu sync.Mutex
 	var storageSaw []string
 	storage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -93,8 +90,8 @@ func TestRedirectKeepsCredentialsHome(t *testing.T) {
 	}))
 	t.Cleanup(front.Close)
 	host := strings.TrimPrefix(front.URL, "http://")
-	img, err := publish.Pull(context.Background(), host+"/base:latest", v1.Platform{OS: "linux", Architecture: "amd64"},
-		publish.RemoteOptions{Keychain: keychain{"u", "canary-pass"}, Retries: -1})
+	img, err := registry.Pull(context.Background(), host+"/base:latest", v1.Platform{OS: "linux", Architecture: "amd64"},
+		registry.Options{Keychain: registrytest.Keychain{User: "u", Password: "canary-pass"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,28 +130,4 @@ func proxyTo(w http.ResponseWriter, r *http.Request, host, auth string) {
 	}
 	w.WriteHeader(resp.StatusCode)
 	_, _ = io.Copy(w, resp.Body)
-}
-
-func pushLinuxImage(t *testing.T, ref string, kc authn.Keychain) {
-	t.Helper()
-	img, err := random.Image(512, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := img.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg = cfg.DeepCopy()
-	cfg.OS, cfg.Architecture = "linux", "amd64"
-	if img, err = mutate.ConfigFile(img, cfg); err != nil {
-		t.Fatal(err)
-	}
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(r, img, remote.WithAuthFromKeychain(kc)); err != nil {
-		t.Fatal(err)
-	}
 }

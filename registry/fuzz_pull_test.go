@@ -1,4 +1,4 @@
-package publish_test
+package registry_test
 
 import (
 	"context"
@@ -13,7 +13,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1"
 
-	"github.com/hoist-build/hoist/publish"
+	"github.com/hoist-build/hoist/internal/registrytest"
+	"github.com/hoist-build/hoist/registry"
 )
 
 // servedWire is a registry made of two documents: every manifest request
@@ -69,8 +70,8 @@ func FuzzPull(f *testing.F) {
 	f.Fuzz(func(t *testing.T, manifest, config []byte) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		opts := publish.RemoteOptions{Transport: servedWire{manifest, config}, Retries: -1, Keychain: keychain{}}
-		img, err := publish.Pull(ctx, "127.0.0.1:5000/fuzz/base:latest", want, opts)
+		opts := registry.Options{Transport: servedWire{manifest, config}, Keychain: registrytest.Keychain{}}
+		img, err := registry.Pull(ctx, "127.0.0.1:5000/fuzz/base:latest", want, opts)
 		if err != nil {
 			if strings.ContainsAny(err.Error(), "\n\r") {
 				t.Errorf("multi-line error: %q", err)

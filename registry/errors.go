@@ -1,4 +1,4 @@
-package publish
+package registry
 
 import (
 	"crypto/x509"
@@ -10,8 +10,6 @@ import (
 	"syscall"
 
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
-
-	regclient "github.com/hoist-build/hoist/registry"
 )
 
 // remoteError is a registry failure said in one line that names the
@@ -24,6 +22,14 @@ type remoteError struct {
 
 func (e *remoteError) Error() string { return e.msg }
 func (e *remoteError) Unwrap() error { return e.err }
+
+// Describe rewords an error of a request to registry (host[:port]) made
+// with these options in one line that names the registry and what to do,
+// counting the retries they allowed; the original error stays reachable
+// through errors.Unwrap. Callers wrap it with what they were doing.
+func (o Options) Describe(err error, registry string) error {
+	return describe(err, registry, o.retries())
+}
 
 // describe rewords ggcr's errors, which quote whole URLs, registry response
 // bodies and, for a failed ping, two attempts joined together.
@@ -45,7 +51,7 @@ func explain(err error, registry string, retries int) string {
 		}
 	}
 	var (
-		refused   *regclient.Error
+		refused   *Error
 		unknownCA x509.UnknownAuthorityError
 		badHost   x509.HostnameError
 		timeout   *timeoutError
