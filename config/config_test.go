@@ -45,6 +45,22 @@ func checkErr(t *testing.T, err error, path string, want []string) {
 	}
 }
 
+// loadCase writes data to file and loads it with load; with wantErr set it
+// checks the error and reports failed.
+func loadCase[T any](t *testing.T, file, data string, load func(string) (T, error), wantErr []string) (got T, path string, failed bool) {
+	t.Helper()
+	path = writeConfig(t, file, data)
+	got, err := load(path)
+	if wantErr != nil {
+		checkErr(t, err, path, wantErr)
+		return got, path, true
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got, path, false
+}
+
 const fullHoist = `# every key
 repo: ghcr.io/acme
 bare: true
@@ -98,16 +114,8 @@ func TestLoadHoist(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := writeConfig(t, ".hoist.yaml", tt.data)
-			got, err := LoadHoist(path)
-			if tt.wantErr != nil {
-				checkErr(t, err, path, tt.wantErr)
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, tt.want) {
+			got, _, failed := loadCase(t, ".hoist.yaml", tt.data, LoadHoist, tt.wantErr)
+			if !failed && !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("LoadHoist = %+v, want %+v", got, tt.want)
 			}
 		})

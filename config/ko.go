@@ -97,29 +97,26 @@ func (k *Ko) warn(line int, format string, args ...any) {
 	k.Warnings = append(k.Warnings, fmt.Sprintf("%s:%d: %s", k.Path, line, fmt.Sprintf(format, args...)))
 }
 
-// top decodes the top-level keys.
+// top decodes the top-level keys. The lists are read as viper's
+// GetStringSlice does: a lone string splits on white space.
 func (k *Ko) top(m *yaml.Node) error {
-	return eachKey(m, "", func(key string, kn, v *yaml.Node) error {
-		var err error
-		switch strings.ToLower(key) {
-		case "defaultbaseimage":
-			k.DefaultBaseImage, err = scalar(key, v)
+	fields := map[string]field{
+		"defaultbaseimage": {str: &k.DefaultBaseImage},
+		"defaultplatforms": {list: &k.DefaultPlatforms, split: strings.Fields},
+		"defaultenv":       {list: &k.DefaultEnv, split: strings.Fields},
+		"defaultflags":     {list: &k.DefaultFlags, split: strings.Fields},
+		"defaultldflags":   {list: &k.DefaultLdflags, split: strings.Fields},
+	}
+	return k.decodeFields(m, "", fields, func(lower, key string, v *yaml.Node) (bool, error) {
+		switch lower {
 		case "baseimageoverrides":
+			var err error
 			k.BaseImageOverrides, err = overrides(key, v)
-		case "defaultplatforms":
-			k.DefaultPlatforms, err = stringSlice(key, v)
-		case "defaultenv":
-			k.DefaultEnv, err = stringSlice(key, v)
-		case "defaultflags":
-			k.DefaultFlags, err = stringSlice(key, v)
-		case "defaultldflags":
-			k.DefaultLdflags, err = stringSlice(key, v)
+			return true, err
 		case "builds":
-			err = k.builds(key, v)
-		default:
-			k.warn(kn.Line, "unknown key %q ignored (ko ignores it too)", key)
+			return true, k.builds(key, v)
 		}
-		return err
+		return false, nil
 	})
 }
 
@@ -153,28 +150,54 @@ func (k *Ko) builds(key string, v *yaml.Node) error {
 // linux_capabilities split one string on white space, ldflags keeps it whole.
 func (k *Ko) build(path string, m *yaml.Node) (KoBuild, error) {
 	b := KoBuild{Line: m.Line}
-	err := eachKey(m, path, func(key string, kn, v *yaml.Node) error {
-		var err error
-		p := path + "." + key
-		switch strings.ToLower(key) {
-		case "id":
-			b.ID, err = scalar(p, v)
-		case "dir":
-			b.Dir, err = scalar(p, v)
-		case "main":
-			b.Main, err = scalar(p, v)
-		case "env":
-			b.Env, err = list(p, v, func(s string) []string { return []string{s} })
-		case "flags":
-			b.Flags, err = list(p, v, strings.Fields)
-		case "ldflags":
-			b.Ldflags, err = list(p, v, func(s string) []string { return []string{s} })
-		case "linux_capabilities":
-			b.LinuxCapabilities, err = list(p, v, strings.Fields)
-		default:
-			k.warn(kn.Line, "unknown key %q ignored (ko ignores it too)", p)
-		}
-		return err
-	})
+	err := k.decodeFields(m, path, map[string]field{
+		"id":                 {str: &b.ID},
+		"dir":                {str: &b.Dir},
+		"main":               {str: &b.Main},
+		"env":                {list: &b.Env, split: whole},
+		"flags":              {list: &b.Flags, split: strings.Fields},
+		"ldflags":            {list: &b.Ldflags, split: whole},
+		"linux_capabilities": {list: &b.LinuxCapabilities, split: strings.Fields},
+	}, nil)
 	return b, err
+}
+
+// field is where one key's value goes: a string, or a list, which a lone
+// string becomes through split.
+type field struct {
+	str   *string
+	list  *[]string
+	split func(string) []string
+}
+
+// whole keeps a lone string as a list's one entry.
+func whole(s string) []string { return []string{s} }
+
+// decodeFields decodes the keys of m (at path) into fields, matched in any
+// case as mapstructure does; other, when set, takes the keys of other
+// shapes, and any key left draws a warning.
+func (k *Ko) decodeFields(m *yaml.Node, path string, fields map[string]field, other func(lower, key string, v *yaml.Node) (bool, error)) error {
+	return eachKey(m, path, func(key string, kn, v *yaml.Node) error {
+		p := key
+		if path != "" {
+			p = path + "." + key
+		}
+		lower := strings.ToLower(key)
+		if f, ok := fields[lower]; ok {
+			var err error
+			if f.str != nil {
+				*f.str, err = scalar(p, v)
+			} else {
+				*f.list, err = list(p, v, f.split)
+			}
+			return err
+		}
+		if other != nil {
+			if done, err := other(lower, key, v); done {
+				return err
+			}
+		}
+		k.warn(kn.Line, "unknown key %q ignored (ko ignores it too)", p)
+		return nil
+	})
 }

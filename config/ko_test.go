@@ -27,57 +27,54 @@ builds:
     main: ./cmd/b
 `
 
+// loadKoCases are .ko.yaml files and what LoadKo makes of them.
+var loadKoCases = []struct {
+	name    string
+	data    string
+	want    *Ko
+	wantErr []string
+}{
+	{name: "missing file", data: "-", want: &Ko{}},
+	{name: "empty file", data: "", want: &Ko{}},
+	{name: "all keys", data: fullKo, want: &Ko{
+		DefaultBaseImage:   "cgr.dev/chainguard/static",
+		BaseImageOverrides: map[string]string{"example.com/app/cmd/a": "gcr.io/distroless/base"},
+		DefaultPlatforms:   []string{"linux/amd64", "linux/arm64"},
+		DefaultEnv:         []string{"CGO_ENABLED=0"},
+		DefaultFlags:       []string{"-trimpath"},
+		DefaultLdflags:     []string{"-s -w"},
+		Builds: []KoBuild{
+			{ID: "a", Dir: "./svc", Main: "./cmd/a", Env: []string{"GOAMD64=v3"}, Flags: []string{"-tags=netgo"},
+				Ldflags: []string{"-X main.version={{.Git.Tag}}"}, LinuxCapabilities: []string{"CAP_NET_BIND_SERVICE"}, Line: 9},
+			{ID: "b", Main: "./cmd/b", Line: 16},
+		},
+	}},
+	// viper lowercases every key and mapstructure matches field names
+	// in any case.
+	{name: "keys in any case", data: "DefaultPlatforms: [linux/arm64]\nBUILDS:\n- ID: x\n  Main: ./x\n  LdFlags: -s\n  Linux_Capabilities: chown\n",
+		want: &Ko{DefaultPlatforms: []string{"linux/arm64"}, Builds: []KoBuild{{ID: "x", Main: "./x", Ldflags: []string{"-s"}, LinuxCapabilities: []string{"chown"}, Line: 3}}}},
+	// GetStringSlice splits one string on white space; in builds, env
+	// becomes one entry, flags and capabilities split, ldflags stay whole.
+	{name: "strings for lists", data: "defaultPlatforms: all\ndefaultEnv: A=1 B=2\ndefaultFlags: -v -x\ndefaultLdflags: -s -w\nbuilds:\n- env: C=3 D=4\n  flags: -a -b\n  ldflags: -s -w\n  linux_capabilities: net_bind_service chown\n",
+		want: &Ko{DefaultPlatforms: []string{"all"}, DefaultEnv: []string{"A=1", "B=2"}, DefaultFlags: []string{"-v", "-x"},
+			DefaultLdflags: []string{"-s", "-w"}, Builds: []KoBuild{{Env: []string{"C=3 D=4"}, Flags: []string{"-a", "-b"},
+				Ldflags: []string{"-s -w"}, LinuxCapabilities: []string{"net_bind_service", "chown"}, Line: 6}}}},
+	{name: "numbers read as text", data: "builds:\n- id: 7\n  main: ./x\n", want: &Ko{Builds: []KoBuild{{ID: "7", Main: "./x", Line: 2}}}},
+	{name: "same key in two cases", data: "defaultEnv: [A=1]\ndefaultenv: [B=2]\n", wantErr: []string{`"defaultenv" (line 2) repeats "defaultEnv" (line 1)`}},
+	{name: "flags mapping", data: "builds:\n  - id: a\n    flags: {a: b}\n", wantErr: []string{`key "builds[0].flags" (line 3)`, "a mapping where a list or a string is wanted"}},
+	{name: "overrides not a mapping", data: "baseImageOverrides: [a]\n", wantErr: []string{`key "baseImageOverrides" (line 1)`}},
+	{name: "builds not a list", data: "builds: {a: 1}\n", wantErr: []string{`key "builds" (line 1)`}},
+	{name: "main a list", data: "builds:\n- main: [a]\n", wantErr: []string{`key "builds[0].main" (line 2)`}},
+	{name: "not a mapping", data: "- a\n", wantErr: []string{"line 1", "want a mapping"}},
+	{name: "syntax error", data: "builds:\n  - id: a\n   bad: : :\n", wantErr: []string{"yaml: line"}},
+}
+
 func TestLoadKo(t *testing.T) {
-	tests := []struct {
-		name    string
-		data    string
-		want    *Ko
-		wantErr []string
-	}{
-		{name: "missing file", data: "-", want: &Ko{}},
-		{name: "empty file", data: "", want: &Ko{}},
-		{name: "all keys", data: fullKo, want: &Ko{
-			DefaultBaseImage:   "cgr.dev/chainguard/static",
-			BaseImageOverrides: map[string]string{"example.com/app/cmd/a": "gcr.io/distroless/base"},
-			DefaultPlatforms:   []string{"linux/amd64", "linux/arm64"},
-			DefaultEnv:         []string{"CGO_ENABLED=0"},
-			DefaultFlags:       []string{"-trimpath"},
-			DefaultLdflags:     []string{"-s -w"},
-			Builds: []KoBuild{
-				{ID: "a", Dir: "./svc", Main: "./cmd/a", Env: []string{"GOAMD64=v3"}, Flags: []string{"-tags=netgo"},
-					Ldflags: []string{"-X main.version={{.Git.Tag}}"}, LinuxCapabilities: []string{"CAP_NET_BIND_SERVICE"}, Line: 9},
-				{ID: "b", Main: "./cmd/b", Line: 16},
-			},
-		}},
-		// viper lowercases every key and mapstructure matches field names
-		// in any case.
-		{name: "keys in any case", data: "DefaultPlatforms: [linux/arm64]\nBUILDS:\n- ID: x\n  Main: ./x\n  LdFlags: -s\n  Linux_Capabilities: chown\n",
-			want: &Ko{DefaultPlatforms: []string{"linux/arm64"}, Builds: []KoBuild{{ID: "x", Main: "./x", Ldflags: []string{"-s"}, LinuxCapabilities: []string{"chown"}, Line: 3}}}},
-		// GetStringSlice splits one string on white space; in builds, env
-		// becomes one entry, flags and capabilities split, ldflags stay whole.
-		{name: "strings for lists", data: "defaultPlatforms: all\ndefaultEnv: A=1 B=2\ndefaultFlags: -v -x\ndefaultLdflags: -s -w\nbuilds:\n- env: C=3 D=4\n  flags: -a -b\n  ldflags: -s -w\n  linux_capabilities: net_bind_service chown\n",
-			want: &Ko{DefaultPlatforms: []string{"all"}, DefaultEnv: []string{"A=1", "B=2"}, DefaultFlags: []string{"-v", "-x"},
-				DefaultLdflags: []string{"-s", "-w"}, Builds: []KoBuild{{Env: []string{"C=3 D=4"}, Flags: []string{"-a", "-b"},
-					Ldflags: []string{"-s -w"}, LinuxCapabilities: []string{"net_bind_service", "chown"}, Line: 6}}}},
-		{name: "numbers read as text", data: "builds:\n- id: 7\n  main: ./x\n", want: &Ko{Builds: []KoBuild{{ID: "7", Main: "./x", Line: 2}}}},
-		{name: "same key in two cases", data: "defaultEnv: [A=1]\ndefaultenv: [B=2]\n", wantErr: []string{`"defaultenv" (line 2) repeats "defaultEnv" (line 1)`}},
-		{name: "flags mapping", data: "builds:\n  - id: a\n    flags: {a: b}\n", wantErr: []string{`key "builds[0].flags" (line 3)`, "a mapping where a list or a string is wanted"}},
-		{name: "overrides not a mapping", data: "baseImageOverrides: [a]\n", wantErr: []string{`key "baseImageOverrides" (line 1)`}},
-		{name: "builds not a list", data: "builds: {a: 1}\n", wantErr: []string{`key "builds" (line 1)`}},
-		{name: "main a list", data: "builds:\n- main: [a]\n", wantErr: []string{`key "builds[0].main" (line 2)`}},
-		{name: "not a mapping", data: "- a\n", wantErr: []string{"line 1", "want a mapping"}},
-		{name: "syntax error", data: "builds:\n  - id: a\n   bad: : :\n", wantErr: []string{"yaml: line"}},
-	}
-	for _, tt := range tests {
+	for _, tt := range loadKoCases {
 		t.Run(tt.name, func(t *testing.T) {
-			path := writeConfig(t, ".ko.yaml", tt.data)
-			got, err := LoadKo(path)
-			if tt.wantErr != nil {
-				checkErr(t, err, path, tt.wantErr)
+			got, path, failed := loadCase(t, ".ko.yaml", tt.data, LoadKo, tt.wantErr)
+			if failed {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if tt.data != "-" {
 				tt.want.Path = path

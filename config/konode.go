@@ -52,12 +52,6 @@ func scalar(key string, v *yaml.Node) (string, error) {
 	return v.Value, nil
 }
 
-// stringSlice reads a top-level list as viper's GetStringSlice does: a
-// list of strings, or one string split on white space.
-func stringSlice(key string, v *yaml.Node) ([]string, error) {
-	return list(key, v, strings.Fields)
-}
-
 // list reads a list of strings, or one string turned into a list by
 // fromScalar.
 func list(key string, v *yaml.Node, fromScalar func(string) []string) ([]string, error) {

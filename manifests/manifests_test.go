@@ -11,6 +11,7 @@ import (
 	"k8s.io/pod-security-admission/policy"
 	"sigs.k8s.io/yaml"
 
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/manifests"
 	"github.com/hoist-build/hoist/resolve"
 )
@@ -45,17 +46,25 @@ func decode(t *testing.T, opts manifests.Options) (*appsv1.Deployment, *corev1.S
 
 func TestFields(t *testing.T) {
 	dep, svc, out := decode(t, appOpts)
-	pod := dep.Spec.Template.Spec
-	if len(pod.Containers) != 1 {
-		t.Fatalf("got %d containers, want 1", len(pod.Containers))
+	if n := len(dep.Spec.Template.Spec.Containers); n != 1 {
+		t.Fatalf("got %d containers, want 1", n)
 	}
+	hoisttest.CheckFields(t, "", fieldChecks(dep, svc))
+	if strings.Contains(string(out), "status:") || strings.Contains(string(out), "creationTimestamp") {
+		t.Errorf("manifest carries status or creationTimestamp:\n%s", out)
+	}
+	if refs, err := resolve.Refs(out); err != nil || !slices.Equal(refs, []string{app}) {
+		t.Errorf("resolve.Refs = %q, %v; want the one image reference %s", refs, err, app)
+	}
+}
+
+// fieldChecks are the sample app's fields and what they must be.
+func fieldChecks(dep *appsv1.Deployment, svc *corev1.Service) hoisttest.Fields {
+	pod := dep.Spec.Template.Spec
 	c := pod.Containers[0]
 	sc, psc := c.SecurityContext, pod.SecurityContext
 	ru := dep.Spec.Strategy.RollingUpdate
-	checks := []struct {
-		what      string
-		got, want any
-	}{
+	return hoisttest.Fields{
 		{"deployment kind", dep.APIVersion + " " + dep.Kind, "apps/v1 Deployment"},
 		{"deployment name", dep.Name, "app"},
 		{"deployment label", dep.Labels[manifests.NameLabel], "app"},
@@ -92,17 +101,6 @@ func TestFields(t *testing.T) {
 		{"service ports", len(svc.Spec.Ports), 1},
 		{"service port", svc.Spec.Ports[0].Port, int32(80)},
 		{"service target", svc.Spec.Ports[0].TargetPort.String(), "http"},
-	}
-	for _, ck := range checks {
-		if ck.got != ck.want {
-			t.Errorf("%s = %v, want %v", ck.what, ck.got, ck.want)
-		}
-	}
-	if strings.Contains(string(out), "status:") || strings.Contains(string(out), "creationTimestamp") {
-		t.Errorf("manifest carries status or creationTimestamp:\n%s", out)
-	}
-	if refs, err := resolve.Refs(out); err != nil || !slices.Equal(refs, []string{app}) {
-		t.Errorf("resolve.Refs = %q, %v; want the one image reference %s", refs, err, app)
 	}
 }
 

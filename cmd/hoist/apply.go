@@ -6,19 +6,35 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/hoist-build/hoist/kube"
-	"github.com/hoist-build/hoist/registry"
-	"github.com/hoist-build/hoist/resolve"
 )
 
+// applySpec: apply builds as hoist build does; its --timeout is the
+// rollout wait, as in kubectl, so the registry's is --registry-timeout.
+var applySpec = flagSpec{groups: buildGroups, platforms: buildSpec.platforms, timeout: registryTimeoutFlag}
+
+// applyFlags are apply's own flags.
+type applyFlags struct {
+	files       fileFlags
+	kube        kubeFlags
+	wait, force bool
+}
+
+func (af *applyFlags) register(f *pflag.FlagSet) {
+	af.files.register(f)
+	af.kube.register(f)
+	f.BoolVar(&af.force, "force-conflicts", false, "take over fields another field manager owns instead of failing")
+}
+
 func newApplyCmd() *cobra.Command {
+	var af applyFlags
 	cmd := &cobra.Command{
 		Use:   "apply -f FILE|DIR|- [-R] [flags]",
 		Short: "Build the ko:// images in manifests and server-side apply them to a cluster",
@@ -36,39 +52,21 @@ the fields the server objected to and the objects applied before it.
 The cluster comes from --kubeconfig, else KUBECONFIG, else ~/.kube/config, as
 for kubectl; no kubectl is needed.`,
 		Args: cobra.NoArgs,
-		RunE: runApply,
 	}
-	f := cmd.Flags()
-	// --timeout bounds the rollout wait, as in kubectl; the registry's
-	// request timeout moves to --registry-timeout.
-	addBuildFlagsExcept(f, "timeout")
-	f.Duration("registry-timeout", registry.DefaultTimeout, "fail a registry request after this long without progress (0: never)")
-	addFileFlags(f)
-	addKubeFlags(f)
-	f.Bool("wait", true, "wait for Deployments to roll out")
-	f.Duration("timeout", 5*time.Minute, "how long --wait waits for all Deployments")
-	f.Bool("force-conflicts", false, "take over fields another field manager owns instead of failing")
-	return cmd
+	af.register(cmd.Flags())
+	cmd.Flags().BoolVar(&af.wait, "wait", true, "wait for Deployments to roll out")
+	return withSettings(cmd, applySpec, func(cmd *cobra.Command, _ []string, s *settings) error {
+		return runApply(cmd, af, s)
+	})
 }
 
-func addFileFlags(f *pflag.FlagSet) {
-	f.StringArrayP("filename", "f", nil, "YAML file, directory of *.yaml/*.yml/*.json, or - for stdin (repeatable)")
-	f.BoolP("recursive", "R", false, "also read the subdirectories of -f directories")
-}
-
-func addKubeFlags(f *pflag.FlagSet) {
-	f.String("kubeconfig", "", "kubeconfig file (default KUBECONFIG, then ~/.kube/config)")
-	f.String("context", "", "kubeconfig context (default its current context)")
-	f.StringP("namespace", "n", "", "namespace of the objects that name none (default the context's, else default)")
-}
-
-func runApply(cmd *cobra.Command, _ []string) error {
+func runApply(cmd *cobra.Command, af applyFlags, s *settings) error {
 	log := logger(cmd)
-	files, docs, paths, err := readFileFlags(cmd)
+	files, docs, paths, err := af.files.read(cmd.InOrStdin())
 	if err != nil {
 		return err
 	}
-	client, err := kubeClient(cmd, log)
+	client, err := af.kube.client(log)
 	if err != nil {
 		return err
 	}
@@ -81,11 +79,11 @@ func runApply(cmd *cobra.Command, _ []string) error {
 	if _, err := client.Map(objs); err != nil {
 		return err
 	}
-	if err := checkLocalPulls(objs, repoSetting(cmd)); err != nil {
+	if err := checkLocalPulls(objs, s.dest.repo); err != nil {
 		return err
 	}
 	if len(paths) > 0 {
-		if docs, err = resolveDocs(cmd, files, docs, paths, log); err != nil {
+		if docs, err = resolveDocs(cmd, s, files, docs, paths); err != nil {
 			return err
 		}
 		if objs, err = decodeFiles(files, docs); err != nil {
@@ -97,72 +95,15 @@ func runApply(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	report := reporter(cmd.ErrOrStderr())
-	force, _ := cmd.Flags().GetBool("force-conflicts")
-	if err := client.Apply(cmd.Context(), mapped, kube.ApplyOptions{Force: force, Report: report}); err != nil {
+	if err := client.Apply(cmd.Context(), mapped, kube.ApplyOptions{Force: af.force, Report: report}); err != nil {
 		return err
 	}
-	if wait, _ := cmd.Flags().GetBool("wait"); !wait {
+	if !af.wait {
 		return nil
 	}
-	timeout, _ := cmd.Flags().GetDuration("timeout")
-	ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
+	ctx, cancel := context.WithTimeout(cmd.Context(), af.kube.timeout)
 	defer cancel()
 	return client.Wait(ctx, mapped, report)
-}
-
-// readFileFlags reads the -f files before anything else happens.
-func readFileFlags(cmd *cobra.Command) (files []string, docs [][]byte, paths []string, err error) {
-	names, _ := cmd.Flags().GetStringArray("filename")
-	recursive, _ := cmd.Flags().GetBool("recursive")
-	if files, err = resolve.Files(names, recursive); err != nil {
-		return nil, nil, nil, err
-	}
-	docs, paths, err = readManifests(cmd.InOrStdin(), files)
-	return files, docs, paths, err
-}
-
-// resolveDocs builds and pushes the import paths through resolve's code
-// path and puts their digest references in the documents.
-func resolveDocs(cmd *cobra.Command, files []string, docs [][]byte, paths []string, log *slog.Logger) ([][]byte, error) {
-	view := buildView(cmd)
-	s, err := loadSettings(view.Flags())
-	if err != nil {
-		return nil, err
-	}
-	if err := s.requireRegistry("hoist " + cmd.Name()); err != nil {
-		return nil, err
-	}
-	refs, err := buildRefs(view, paths)
-	if err != nil {
-		return nil, err
-	}
-	out := make([][]byte, len(docs))
-	for i, f := range files {
-		if out[i], err = resolve.Replace(docs[i], refs); err != nil {
-			return nil, fmt.Errorf("resolving %s: %w", f, err)
-		}
-	}
-	return out, nil
-}
-
-// buildView presents apply's build flags under the names the build
-// settings read: its --registry-timeout as --timeout, and without the
-// rollout --timeout, which must not bound registry requests.
-func buildView(cmd *cobra.Command) *cobra.Command {
-	view := &cobra.Command{Use: cmd.Name()}
-	view.SetContext(cmd.Context())
-	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		switch f.Name {
-		case "timeout":
-		case "registry-timeout":
-			renamed := *f
-			renamed.Name = "timeout"
-			view.Flags().AddFlag(&renamed)
-		default:
-			view.Flags().AddFlag(f)
-		}
-	})
-	return view
 }
 
 func decodeFiles(files []string, docs [][]byte) ([]*unstructured.Unstructured, error) {
@@ -177,29 +118,41 @@ func decodeFiles(files []string, docs [][]byte) ([]*unstructured.Unstructured, e
 	return out, nil
 }
 
-// kubeClient loads the kubeconfig by kubectl's rules: --kubeconfig, else
-// the KUBECONFIG list, else ~/.kube/config, then --context and --namespace
-// over what it says.
-func kubeClient(cmd *cobra.Command, log *slog.Logger) (*kube.Client, error) {
-	f := cmd.Flags()
+// clientConfig loads the kubeconfig by kubectl's rules: --kubeconfig,
+// else the KUBECONFIG list, else ~/.kube/config, then --context and
+// --namespace over what it says.
+func (k kubeFlags) clientConfig() clientcmd.ClientConfig {
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	rules.ExplicitPath, _ = f.GetString("kubeconfig")
-	overrides := &clientcmd.ConfigOverrides{}
-	overrides.CurrentContext, _ = f.GetString("context")
-	overrides.Context.Namespace, _ = f.GetString("namespace")
-	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, overrides)
-	cfg, err := cc.ClientConfig()
+	rules.ExplicitPath = k.kubeconfig
+	overrides := &clientcmd.ConfigOverrides{CurrentContext: k.context}
+	overrides.Context.Namespace = k.namespace
+	return clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, overrides)
+}
+
+// restConfig is the cluster's client configuration.
+func (k kubeFlags) restConfig() (*rest.Config, error) {
+	cfg, err := k.clientConfig().ClientConfig()
 	if clientcmd.IsEmptyConfig(err) {
 		return nil, errors.New("loading kubeconfig: no cluster configured: pass --kubeconfig, set KUBECONFIG or write ~/.kube/config")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("loading kubeconfig: %w", err)
 	}
-	ns, explicit, err := cc.Namespace()
+	cfg.UserAgent = "hoist/" + hoistVersion()
+	return cfg, nil
+}
+
+// client is the cluster's client, in the namespace the flags and the
+// kubeconfig name.
+func (k kubeFlags) client(log *slog.Logger) (*kube.Client, error) {
+	cfg, err := k.restConfig()
+	if err != nil {
+		return nil, err
+	}
+	ns, explicit, err := k.clientConfig().Namespace()
 	if err != nil {
 		return nil, fmt.Errorf("loading kubeconfig: %w", err)
 	}
-	cfg.UserAgent = "hoist/" + hoistVersion()
 	return kube.New(cfg, kube.Options{Namespace: ns, EnforceNamespace: explicit, Logger: log})
 }
 

@@ -30,11 +30,11 @@ func TestApplyTimeouts(t *testing.T) {
 			if err := cmd.ParseFlags(tc.args); err != nil {
 				t.Fatal(err)
 			}
-			s, err := loadSettings(buildView(cmd).Flags())
+			s, err := loadSettings(cmd, applySpec, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := s.v.GetDuration("timeout"); got != tc.registry {
+			if got := s.remote.timeout; got != tc.registry {
 				t.Errorf("registry timeout = %v, want %v", got, tc.registry)
 			}
 			if got, _ := cmd.Flags().GetDuration("timeout"); got != tc.wait {

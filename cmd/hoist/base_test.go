@@ -8,10 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 
@@ -33,25 +30,15 @@ func TestBasePublishesIndex(t *testing.T) {
 	if !strings.HasPrefix(ref, host+"/hoist/"+baseImageName+"@sha256:") || strings.Count(out, "\n") != 1 {
 		t.Fatalf("stdout = %q, want one digest reference into %s/hoist/%s", out, host, baseImageName)
 	}
-	idx := pullIndex(t, host+"/hoist/"+baseImageName+":v1")
+	idx, _ := registrytest.Index(t, host+"/hoist/"+baseImageName+":v1")
 	if d, _ := idx.Digest(); !strings.HasSuffix(ref, d.String()) {
 		t.Errorf("tag v1 is %s, not the printed %s", d, ref)
 	}
-	if err := validate.Index(idx); err != nil {
-		t.Fatalf("index does not validate: %v", err)
-	}
-	m, err := idx.IndexManifest()
-	if err != nil {
-		t.Fatal(err)
-	}
+	platforms, imgs := registrytest.IndexImages(t, idx)
 	var got []string
-	for _, d := range m.Manifests {
-		got = append(got, d.Platform.String())
-		img, err := idx.Image(d.Digest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkBaseImage(t, img, *d.Platform)
+	for i, p := range platforms {
+		got = append(got, p.String())
+		checkBaseImage(t, imgs[i], p)
 	}
 	want := slices.Clone(base.AllPlatforms)
 	slices.Sort(want)
@@ -60,51 +47,23 @@ func TestBasePublishesIndex(t *testing.T) {
 	}
 }
 
-func pullIndex(t *testing.T, ref string) v1.ImageIndex {
-	t.Helper()
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := remote.Index(r)
-	if err != nil {
-		t.Fatalf("pulling %s: %v", ref, err)
-	}
-	return idx
-}
-
 // checkBaseImage holds an image to what ko and a Dockerfile expect of a
 // base: the platform it claims, the non-root user, PATH and the CA bundle's
 // location, and the three base layers with their history.
 func checkBaseImage(t *testing.T, img v1.Image, p v1.Platform) {
 	t.Helper()
-	cfg, err := img.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ls, err := img.Layers()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := hoisttest.Must(t, img.ConfigFile)
 	c := cfg.Config
-	checks := []struct {
-		what      string
-		got, want any
-	}{
+	hoisttest.CheckFields(t, p.String(), hoisttest.Fields{
 		{"platform", cfg.Platform().String(), p.String()},
 		{"user", c.User, "65532:65532"},
 		{"workdir", c.WorkingDir, "/"},
 		{"env", strings.Join(c.Env, " "), "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt"},
 		{"entrypoint", len(c.Entrypoint) + len(c.Cmd), 0},
-		{"layers", len(ls), 3},
+		{"layers", len(hoisttest.LayerDigests(t, img)), 3},
 		{"history", len(cfg.History), 3},
 		{"created", cfg.Created.Time.Equal(time.Unix(0, 0)), true},
-	}
-	for _, ck := range checks {
-		if ck.got != ck.want {
-			t.Errorf("%s: %s = %v, want %v", p.String(), ck.what, ck.got, ck.want)
-		}
-	}
+	})
 }
 
 func TestBaseDestinations(t *testing.T) {
@@ -125,22 +84,15 @@ func TestBaseDestinations(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			out, err := runHoist(t, dir, "", append([]string{"base"}, tc.args...)...)
-			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) || out != "" {
-					t.Fatalf("stdout %q, err %v; want no output and an error containing %q", out, err, tc.err)
-				}
+			if hoisttest.Failed(t, out, err, tc.err) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			switch {
 			case strings.HasPrefix(out, "out@sha256:"):
 				checkLayoutBase(t, dir)
 			case strings.HasPrefix(out, host+"/base@sha256:"):
-				m, err := pullIndex(t, strings.TrimSpace(out)).IndexManifest()
-				if err != nil || len(m.Manifests) != 2 {
-					t.Fatalf("index manifest %v, %v; want two platforms", m, err)
+				if _, m := registrytest.Index(t, strings.TrimSpace(out)); len(m.Manifests) != 2 {
+					t.Fatalf("index manifest %v; want two platforms", m)
 				}
 			case strings.HasPrefix(out, "base.tar@sha256:"):
 				img, err := tarball.ImageFromPath(filepath.Join(dir, "base.tar"), nil)
@@ -162,17 +114,9 @@ func TestBaseDestinations(t *testing.T) {
 // skopeo and crane select it by.
 func checkLayoutBase(t *testing.T, dir string) {
 	t.Helper()
-	p, err := layout.FromPath(dir + "/out")
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := p.ImageIndex()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := idx.IndexManifest()
-	if err != nil || len(m.Manifests) != 1 {
-		t.Fatalf("layout index %v, %v; want one entry", m, err)
+	idx, m := registrytest.LayoutIndex(t, dir+"/out")
+	if len(m.Manifests) != 1 {
+		t.Fatalf("layout index %v; want one entry", m)
 	}
 	if got := m.Manifests[0].Annotations[publish.RefNameAnnotation]; got != baseImageName+":latest" {
 		t.Errorf("layout names the base %q, want %s:latest", got, baseImageName)
@@ -203,15 +147,7 @@ func TestBaseUnderBuild(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := name.ParseReference(strings.TrimSpace(out))
-		if err != nil {
-			t.Fatal(err)
-		}
-		img, err := remote.Image(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return hoisttest.LayerDigests(t, img)
+		return hoisttest.LayerDigests(t, registrytest.Image(t, out))
 	}
 	pulled := layersOf(strings.TrimSpace(base), "pulled")
 	synthesized := layersOf("distroless", "synthesized")

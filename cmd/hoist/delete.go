@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -10,6 +9,11 @@ import (
 )
 
 func newDeleteCmd() *cobra.Command {
+	var (
+		files        fileFlags
+		k            kubeFlags
+		ignore, wait bool
+	)
 	cmd := &cobra.Command{
 		Use:   "delete -f FILE|DIR|- [-R] [flags]",
 		Short: "Delete the objects in manifests from a cluster",
@@ -18,19 +22,20 @@ gone. Nothing is built: ko:// images may stay unresolved, only the kinds,
 names and namespaces matter. Dependents such as a Deployment's pods are
 removed by the cluster's garbage collector afterwards, as with kubectl.`,
 		Args: cobra.NoArgs,
-		RunE: runDelete,
 	}
 	f := cmd.Flags()
-	addFileFlags(f)
-	addKubeFlags(f)
-	f.Bool("ignore-not-found", false, "treat objects already gone as deleted")
-	f.Bool("wait", true, "wait until the objects are gone")
-	f.Duration("timeout", 5*time.Minute, "how long --wait waits")
+	files.register(f)
+	k.register(f)
+	f.BoolVar(&ignore, "ignore-not-found", false, "treat objects already gone as deleted")
+	f.BoolVar(&wait, "wait", true, "wait until the objects are gone")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		return runDelete(cmd, files, k, kube.DeleteOptions{IgnoreNotFound: ignore, Wait: wait, Report: reporter(cmd.ErrOrStderr())})
+	}
 	return cmd
 }
 
-func runDelete(cmd *cobra.Command, _ []string) error {
-	files, docs, _, err := readFileFlags(cmd)
+func runDelete(cmd *cobra.Command, ff fileFlags, k kubeFlags, opts kube.DeleteOptions) error {
+	files, docs, _, err := ff.read(cmd.InOrStdin())
 	if err != nil {
 		return err
 	}
@@ -38,7 +43,7 @@ func runDelete(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
-	client, err := kubeClient(cmd, logger(cmd))
+	client, err := k.client(logger(cmd))
 	if err != nil {
 		return err
 	}
@@ -46,11 +51,7 @@ func runDelete(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
-	f := cmd.Flags()
-	ignore, _ := f.GetBool("ignore-not-found")
-	wait, _ := f.GetBool("wait")
-	timeout, _ := f.GetDuration("timeout")
-	ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
+	ctx, cancel := context.WithTimeout(cmd.Context(), k.timeout)
 	defer cancel()
-	return client.Delete(ctx, mapped, kube.DeleteOptions{IgnoreNotFound: ignore, Wait: wait, Report: reporter(cmd.ErrOrStderr())})
+	return client.Delete(ctx, mapped, opts)
 }

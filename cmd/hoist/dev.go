@@ -3,19 +3,22 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
-	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 
-	"github.com/hoist-build/hoist/registry"
 	"github.com/hoist-build/hoist/resolve"
 )
 
+// devFlags are dev's own flags: apply's but --wait, and its own.
+type devFlags struct {
+	applyFlags
+	cleanup, logs bool
+}
+
 func newDevCmd() *cobra.Command {
+	var df devFlags
 	cmd := &cobra.Command{
 		Use:   "dev -f FILE|DIR [-R] [flags]",
 		Short: "Apply manifests, then rebuild, reload and re-apply on every source change",
@@ -34,26 +37,21 @@ With --repo containerd.local the images go straight into the node's
 containerd (CONTAINERD_ADDRESS, default /run/containerd/containerd.sock): no
 registry, no push, no pull.`,
 		Args: cobra.NoArgs,
-		RunE: runDev,
 	}
 	f := cmd.Flags()
-	addBuildFlagsExcept(f, "timeout")
-	f.Duration("registry-timeout", registry.DefaultTimeout, "fail a registry request after this long without progress (0: never)")
-	addFileFlags(f)
-	addKubeFlags(f)
-	f.Duration("timeout", 5*time.Minute, "how long to wait for each rollout")
-	f.Bool("force-conflicts", false, "take over fields another field manager owns instead of failing")
-	f.Bool("cleanup", false, "on Ctrl-C, delete the objects dev applied")
-	f.Bool("logs", true, "stream the logs of the Deployments' pods")
-	return cmd
+	df.register(f)
+	f.BoolVar(&df.cleanup, "cleanup", false, "on Ctrl-C, delete the objects dev applied")
+	f.BoolVar(&df.logs, "logs", true, "stream the logs of the Deployments' pods")
+	return withSettings(cmd, applySpec, func(cmd *cobra.Command, _ []string, s *settings) error {
+		return runDev(cmd, df, s)
+	})
 }
 
-func runDev(cmd *cobra.Command, _ []string) error {
-	names, _ := cmd.Flags().GetStringArray("filename")
-	if slices.Contains(names, resolve.Stdin) {
+func runDev(cmd *cobra.Command, df devFlags, s *settings) error {
+	if slices.Contains(df.files.names, resolve.Stdin) {
 		return errors.New("hoist dev watches files: pass -f FILE or -f DIR, not -f -")
 	}
-	d, err := newDevSession(cmd)
+	d, err := newDevSession(cmd, df, s)
 	if err != nil {
 		return err
 	}
@@ -88,28 +86,22 @@ func runDev(cmd *cobra.Command, _ []string) error {
 // stop ends the session on Ctrl-C: the cluster stays as it is unless
 // --cleanup asks to delete what was applied.
 func (d *devSession) stop() error {
-	if cleanup, _ := d.cmd.Flags().GetBool("cleanup"); !cleanup {
+	if !d.flags.cleanup {
 		d.say("stopped; the cluster keeps what was applied (hoist delete -f … removes it)")
 		return nil
 	}
 	d.say("stopped; deleting what dev applied")
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(d.cmd.Context()), d.timeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(d.cmd.Context()), d.flags.kube.timeout)
 	defer cancel()
 	return d.deleteApplied(ctx)
 }
 
-// kubeClientset is a typed client for what kube.Client does not do:
+// clientset is a typed client for what kube.Client does not do:
 // following pod logs. It loads the kubeconfig by the same rules.
-func kubeClientset(cmd *cobra.Command) (kubernetes.Interface, error) {
-	f := cmd.Flags()
-	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	rules.ExplicitPath, _ = f.GetString("kubeconfig")
-	overrides := &clientcmd.ConfigOverrides{}
-	overrides.CurrentContext, _ = f.GetString("context")
-	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, overrides).ClientConfig()
+func (k kubeFlags) clientset() (kubernetes.Interface, error) {
+	cfg, err := k.restConfig()
 	if err != nil {
-		return nil, fmt.Errorf("loading kubeconfig: %w", err)
+		return nil, err
 	}
-	cfg.UserAgent = "hoist/" + version
 	return kubernetes.NewForConfig(cfg)
 }

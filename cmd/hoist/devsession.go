@@ -22,13 +22,13 @@ import (
 // and what was last applied of every object, so that a change rebuilds and
 // re-applies only what it affects.
 type devSession struct {
-	cmd     *cobra.Command
-	stderr  io.Writer
-	client  *kube.Client
-	cs      kubernetes.Interface
-	opts    pipeline.Options // Packages set per build
-	repo    string
-	timeout time.Duration
+	cmd    *cobra.Command
+	stderr io.Writer
+	client *kube.Client
+	cs     kubernetes.Interface
+	flags  devFlags
+	opts   pipeline.Options // Packages set per build
+	repo   string
 
 	files   []string
 	paths   []string
@@ -44,29 +44,25 @@ type devSession struct {
 	follow  map[string]bool
 }
 
-func newDevSession(cmd *cobra.Command) (*devSession, error) {
-	quiet := newLogger(cmd, os.Stderr, slog.LevelWarn)
-	client, err := kubeClient(cmd, quiet)
+func newDevSession(cmd *cobra.Command, df devFlags, s *settings) (*devSession, error) {
+	quiet := &display{log: newLogger(cmd, os.Stderr, slog.LevelWarn)}
+	s.report(quiet.log)
+	client, err := df.kube.client(quiet.log)
 	if err != nil {
 		return nil, err
 	}
-	cs, err := kubeClientset(cmd)
+	cs, err := df.kube.clientset()
 	if err != nil {
 		return nil, err
 	}
-	view := buildView(cmd)
-	s, err := loadSettings(view.Flags())
-	if err != nil {
-		return nil, err
-	}
-	if err := s.requireRegistry("hoist dev"); err != nil {
+	if err := s.dest.requireRegistry("hoist dev"); err != nil {
 		return nil, err
 	}
 	cwd, err := os.Getwd()
 	if err != nil {
 		return nil, err
 	}
-	opts, err := s.pipelineOptions(cwd, nil, quiet)
+	opts, err := s.runOptions(cwd, nil, quiet)
 	if err != nil {
 		return nil, err
 	}
@@ -74,8 +70,7 @@ func newDevSession(cmd *cobra.Command) (*devSession, error) {
 	if err != nil {
 		return nil, err
 	}
-	timeout, _ := cmd.Flags().GetDuration("timeout")
-	d := &devSession{cmd: cmd, stderr: cmd.ErrOrStderr(), client: client, cs: cs, opts: opts, timeout: timeout, repo: s.v.GetString("repo"),
+	d := &devSession{cmd: cmd, stderr: cmd.ErrOrStderr(), client: client, cs: cs, flags: df, opts: opts, repo: s.dest.repo,
 		refs: map[string]string{}, applied: map[string]string{}, watcher: w, follow: map[string]bool{}}
 	d.logsCtx, d.stopLog = context.WithCancel(context.Background())
 	d.logs = dev.NewLogs(cs, d.stderr)
@@ -94,14 +89,7 @@ func (d *devSession) say(format string, args ...any) {
 // read expands the -f arguments again (a new file in a directory counts)
 // and reads every file.
 func (d *devSession) read() ([]string, [][]byte, []string, error) {
-	names, _ := d.cmd.Flags().GetStringArray("filename")
-	recursive, _ := d.cmd.Flags().GetBool("recursive")
-	files, err := resolve.Files(names, recursive)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	docs, paths, err := readManifests(nil, files)
-	return files, docs, paths, err
+	return d.flags.files.read(nil)
 }
 
 // first applies everything once, checking the manifests against the
@@ -189,15 +177,9 @@ func (d *devSession) build(ctx context.Context, paths []string) error {
 		return err
 	}
 	for _, r := range results {
-		d.refs[r.ImportPath] = r.Ref
 		d.say("built %s in %v: %s", r.ImageName, time.Since(start).Round(time.Millisecond), r.Ref)
 	}
-	for _, p := range paths {
-		if _, ok := d.refs[p]; !ok {
-			return fmt.Errorf("resolving %s%s: the build reported no image for it; write the package's import path exactly as `go list` prints it", resolve.Scheme, p)
-		}
-	}
-	return nil
+	return collectRefs(d.refs, results, paths)
 }
 
 // deploy resolves the manifests with the current references and applies
@@ -237,8 +219,7 @@ func (d *devSession) deploy(ctx context.Context, files []string, docs [][]byte, 
 		d.say("the resolved manifests are unchanged: nothing to apply")
 		return nil
 	}
-	force, _ := d.cmd.Flags().GetBool("force-conflicts")
-	if err := d.client.Apply(ctx, changed, kube.ApplyOptions{Force: force, Report: reporter(d.stderr)}); err != nil {
+	if err := d.client.Apply(ctx, changed, kube.ApplyOptions{Force: d.flags.force, Report: reporter(d.stderr)}); err != nil {
 		// What failed must be applied again next time.
 		for _, o := range changed {
 			delete(d.applied, o.GetNamespace()+"/"+o.Ref())
@@ -246,7 +227,7 @@ func (d *devSession) deploy(ctx context.Context, files []string, docs [][]byte, 
 		return err
 	}
 	d.followLogs(changed)
-	wctx, cancel := context.WithTimeout(ctx, d.timeout)
+	wctx, cancel := context.WithTimeout(ctx, d.flags.kube.timeout)
 	defer cancel()
 	if err := d.client.Wait(wctx, changed, reporter(d.stderr)); err != nil {
 		return err

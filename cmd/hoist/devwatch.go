@@ -17,7 +17,7 @@ import (
 
 // followLogs streams the pods of every Deployment applied, once each.
 func (d *devSession) followLogs(objs []kube.Object) {
-	if on, _ := d.cmd.Flags().GetBool("logs"); !on {
+	if !d.flags.logs {
 		return
 	}
 	for _, o := range objs {

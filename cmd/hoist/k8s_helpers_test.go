@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"os"
-	"path/filepath"
+	"maps"
 	"strings"
 	"testing"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // svcModule writes a module with two main packages, a library, and the
@@ -24,16 +22,8 @@ func svcModule(t *testing.T, extra map[string]string) string {
 		"cmd/worker/main.go": "package main\n\nfunc main() {}\n",
 		"lib/lib.go":         "package lib\n",
 	}
-	for k, v := range extra {
-		files[k] = v
-	}
-	for p, content := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		write(t, full, content)
-	}
+	maps.Copy(files, extra)
+	hoisttest.WriteFiles(t, dir, files)
 	return dir
 }
 
@@ -50,19 +40,4 @@ func runHoist(t *testing.T, dir, stdin string, args ...string) (string, error) {
 	root.SetArgs(args)
 	err := root.ExecuteContext(context.Background())
 	return stdout.String(), err
-}
-
-// registryRepos lists what a registry holds, to show a failed run pushed
-// nothing.
-func registryRepos(t *testing.T, host string) []string {
-	t.Helper()
-	reg, err := name.NewRegistry(host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	repos, err := remote.Catalog(context.Background(), reg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return repos
 }

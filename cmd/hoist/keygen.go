@@ -12,6 +12,7 @@ import (
 )
 
 func newKeygenCmd() *cobra.Command {
+	var prefix string
 	cmd := &cobra.Command{
 		Use:   "keygen [--output-key-prefix PREFIX]",
 		Short: "Write a signing key pair that hoist and cosign both read",
@@ -23,14 +24,13 @@ files are not overwritten.`,
   hoist build --repo ghcr.io/acme --sign-key cosign.key ./app
   hoist verify --key cosign.pub ghcr.io/acme/app:latest`,
 		Args: cobra.NoArgs,
-		RunE: runKeygen,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runKeygen(cmd, prefix) },
 	}
-	cmd.Flags().String("output-key-prefix", "cosign", "write PREFIX.key and PREFIX.pub")
+	cmd.Flags().StringVar(&prefix, "output-key-prefix", "cosign", "write PREFIX.key and PREFIX.pub")
 	return cmd
 }
 
-func runKeygen(cmd *cobra.Command, _ []string) error {
-	prefix, _ := cmd.Flags().GetString("output-key-prefix")
+func runKeygen(cmd *cobra.Command, prefix string) error {
 	password, err := keyPassword()
 	if err != nil {
 		return fmt.Errorf("hoist keygen encrypts the private key: set %s (or %s) to its password", passwordEnv[0], passwordEnv[1])

@@ -40,17 +40,7 @@ func TestKoPrecedence(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			clearEnv(t)
-			for _, k := range []string{"HOIST_BASE", "KO_DEFAULTBASEIMAGE", "KO_DEFAULTPLATFORMS", "KO_CONFIG_PATH", "GOOS", "GOARCH"} {
-				t.Setenv(k, "")
-			}
-			for k, v := range tc.env {
-				t.Setenv(k, v)
-			}
-			dir := t.TempDir()
-			if tc.hoistFile != "" {
-				write(t, filepath.Join(dir, ".hoist.yaml"), tc.hoistFile)
-			}
+			dir := inDir(t, tc.hoistFile, tc.env)
 			switch tc.koFile {
 			case "":
 			case "-":
@@ -58,11 +48,7 @@ func TestKoPrecedence(t *testing.T) {
 			default:
 				write(t, filepath.Join(dir, ".ko.yaml"), tc.koFile)
 			}
-			_, s, err := settingsFor(t, dir, tc.args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			opts, err := s.pipelineOptions(dir, nil, quiet)
+			opts, err := optionsFor(t, dir, quiet, tc.args...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -90,12 +76,9 @@ func TestKoWarningsPrinted(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(t, filepath.Join(dir, "sub", "go.mod"), "module example.com/sub\n")
-	_, s, err := settingsFor(t, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var buf bytes.Buffer
-	if _, err := s.pipelineOptions(dir, nil, slog.New(slog.NewTextHandler(&buf, nil))); err != nil {
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	if _, err := optionsFor(t, dir, log); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -107,7 +90,7 @@ func TestKoWarningsPrinted(t *testing.T) {
 	}
 	t.Setenv("SOURCE_DATE_EPOCH", "1700000000")
 	buf.Reset()
-	s.pipelineOptions(dir, nil, slog.New(slog.NewTextHandler(&buf, nil)))
+	optionsFor(t, dir, log)
 	if strings.Contains(buf.String(), "{{.Date}}") {
 		t.Errorf("warned about .Date although SOURCE_DATE_EPOCH is set:\n%s", buf.String())
 	}
@@ -116,7 +99,7 @@ func TestKoWarningsPrinted(t *testing.T) {
 	defer func() { time.Local = local }()
 	time.Local = time.FixedZone("X", 3600)
 	buf.Reset()
-	s.pipelineOptions(dir, nil, slog.New(slog.NewTextHandler(&buf, nil)))
+	optionsFor(t, dir, log)
 	if !strings.Contains(buf.String(), "{{.Date}} is 2023-11-14T22:13:20Z in UTC, where ko writes it in the local time zone") {
 		t.Errorf("no warning about the time zone:\n%s", buf.String())
 	}

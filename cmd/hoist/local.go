@@ -7,8 +7,6 @@ import (
 	"os/exec"
 	"strings"
 
-	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/hoist-build/hoist/containerd"
@@ -16,31 +14,22 @@ import (
 	"github.com/hoist-build/hoist/resolve"
 )
 
-// addLocalFlags adds the settings of the registry-less destinations,
-// --repo containerd.local and kind.local.
-func addLocalFlags(f *pflag.FlagSet) {
-	f.String("containerd-address", "", "containerd socket for --repo "+containerd.Host+" (env CONTAINERD_ADDRESS; default "+containerd.DefaultAddress+")")
-	f.String("containerd-namespace", "", "containerd namespace for --repo "+containerd.Host+" (env CONTAINERD_NAMESPACE; default "+containerd.DefaultNamespace+", the kubelet's)")
-}
-
 // localPublisher returns the destination for a containerd.local or
 // kind.local repository, or nil for any other.
-func (s *settings) localPublisher(repo string, tags []string, log *slog.Logger) (publish.Publisher, error) {
+func (s *settings) localPublisher(log *slog.Logger) (publish.Publisher, error) {
+	d := s.dest
 	switch {
-	case containerd.IsRepo(repo):
-		// ctr and nerdctl read the same variables.
-		addr := firstNonEmpty(s.v.GetString("containerd-address"), os.Getenv("CONTAINERD_ADDRESS"))
-		ns := firstNonEmpty(s.v.GetString("containerd-namespace"), os.Getenv("CONTAINERD_NAMESPACE"))
-		return containerd.New(containerd.Options{Repo: repo, Bare: s.v.GetBool("bare"), Tags: tags, Address: addr, Namespace: ns, Logger: log})
-	case repo == containerd.KindHost || strings.HasPrefix(repo, containerd.KindHost+"/"):
-		if repo != containerd.KindHost {
-			return nil, fmt.Errorf("invalid repository %q: kind.local takes no path, images are named kind.local/NAME", repo)
+	case containerd.IsRepo(d.repo):
+		return containerd.New(containerd.Options{Repo: d.repo, Bare: d.bare, Tags: d.tags, Address: d.containerdAddress, Namespace: d.containerdNamespace, Logger: log})
+	case d.repo == containerd.KindHost || strings.HasPrefix(d.repo, containerd.KindHost+"/"):
+		if d.repo != containerd.KindHost {
+			return nil, fmt.Errorf("invalid repository %q: kind.local takes no path, images are named kind.local/NAME", d.repo)
 		}
 		bin, err := exec.LookPath("kind")
 		if err != nil {
-			return nil, fmt.Errorf("%s loads images into a kind cluster's nodes with the kind CLI, which is not on PATH: install kind, or use --repo %s for a containerd on this machine", repo, containerd.Host)
+			return nil, fmt.Errorf("%s loads images into a kind cluster's nodes with the kind CLI, which is not on PATH: install kind, or use --repo %s for a containerd on this machine", d.repo, containerd.Host)
 		}
-		return containerd.NewKind(bin, os.Getenv("KIND_CLUSTER_NAME"), os.TempDir(), tags, log)
+		return containerd.NewKind(bin, d.kindCluster, os.TempDir(), d.tags, log)
 	}
 	return nil, nil
 }
@@ -111,15 +100,4 @@ func walkContainers(v any, fn func(map[string]any) error) error {
 		}
 	}
 	return nil
-}
-
-// repoSetting is the destination repository as the build settings see it
-// (flag, HOIST_REPO, KO_DOCKER_REPO, .hoist.yaml), or "" when unreadable:
-// the build reports that error itself.
-func repoSetting(cmd *cobra.Command) string {
-	s, err := loadSettings(buildView(cmd).Flags())
-	if err != nil {
-		return ""
-	}
-	return s.v.GetString("repo")
 }

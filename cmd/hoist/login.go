@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +17,17 @@ import (
 	"github.com/hoist-build/hoist/registry"
 )
 
+// remoteSpec: login, verify and sign only reach a registry.
+var remoteSpec = flagSpec{groups: remoteGroup}
+
+// loginFlags are login's own flags.
+type loginFlags struct {
+	user, password string
+	passwordStdin  bool
+}
+
 func newLoginCmd() *cobra.Command {
+	var lf loginFlags
 	cmd := &cobra.Command{
 		Use:   "login [flags] REGISTRY",
 		Short: "Check credentials for a registry and save them in the docker config.json",
@@ -26,72 +37,59 @@ docker login does: $DOCKER_CONFIG/config.json, else ~/.docker/config.json
 registry refuses are not saved. hoist build, docker, crane and ko read them.`,
 		Example: `  echo "$TOKEN" | hoist login ghcr.io -u USER --password-stdin`,
 		Args:    cobra.ExactArgs(1),
-		RunE:    runLogin,
 	}
 	f := cmd.Flags()
-	f.StringP("username", "u", "", "user name")
-	f.StringP("password", "p", "", "password (other users can see it in the process list: prefer --password-stdin)")
-	f.Bool("password-stdin", false, "read the password from stdin")
-	f.Duration("timeout", registry.DefaultTimeout, "fail a registry request after this long without progress (0: never)")
-	addRemoteFlags(f)
-	return cmd
+	f.StringVarP(&lf.user, "username", "u", "", "user name")
+	f.StringVarP(&lf.password, "password", "p", "", "password (other users can see it in the process list: prefer --password-stdin)")
+	f.BoolVar(&lf.passwordStdin, "password-stdin", false, "read the password from stdin")
+	return withSettings(cmd, remoteSpec, func(cmd *cobra.Command, args []string, s *settings) error {
+		return runLogin(cmd, args[0], lf, s)
+	})
 }
 
-func runLogin(cmd *cobra.Command, args []string) error {
+func runLogin(cmd *cobra.Command, server string, lf loginFlags, s *settings) error {
 	log := logger(cmd)
-	f := cmd.Flags()
-	user, _ := f.GetString("username")
-	if user == "" {
+	s.report(log)
+	if lf.user == "" {
 		return errors.New("logging in: give the user name with -u")
 	}
-	password, err := loginPassword(cmd)
+	password, err := lf.read(cmd, log)
 	if err != nil {
 		return err
 	}
-	host, key, err := registryKey(args[0])
+	host, key, err := registryKey(server)
 	if err != nil {
 		return err
 	}
-	opts := registry.Options{Logger: log, Retries: registry.DefaultRetries}
-	opts.Timeout, _ = f.GetDuration("timeout")
-	caFile, _ := f.GetString("ca-cert")
-	if opts.CACertPEM, err = readCACert(caFile); err != nil {
-		return err
-	}
-	if err := applyTransport(&opts, f, nil, log); err != nil {
-		return err
-	}
-	if err := registry.CheckLogin(cmd.Context(), host, user, password, opts); err != nil {
+	if err := registry.CheckLogin(cmd.Context(), host, lf.user, password, s.remote.registryOptions(log)); err != nil {
 		return err
 	}
 	path, err := dockerConfigPath()
 	if err != nil {
 		return err
 	}
-	if err := dockercfg.Store(cmd.Context(), path, key, user, password); err != nil {
+	if err := dockercfg.Store(cmd.Context(), path, key, lf.user, password); err != nil {
 		return fmt.Errorf("saving credentials for %s: %w", host, err)
 	}
 	log.Info("login succeeded", "registry", host, "config", path)
 	return nil
 }
 
-// loginPassword takes the password from exactly one of -p and
-// --password-stdin, as docker login does.
-func loginPassword(cmd *cobra.Command) (string, error) {
-	f := cmd.Flags()
-	fromStdin, _ := f.GetBool("password-stdin")
-	password, _ := f.GetString("password")
+// read takes the password from exactly one of -p and --password-stdin, as
+// docker login does.
+func (lf loginFlags) read(cmd *cobra.Command, log *slog.Logger) (string, error) {
+	password, given := lf.password, cmd.Flags().Changed("password")
 	switch {
-	case fromStdin && f.Changed("password"):
+	case lf.passwordStdin && given:
 		return "", errors.New("logging in: give the password with -p or --password-stdin, not both")
-	case fromStdin:
+	case lf.passwordStdin:
 		data, err := io.ReadAll(cmd.InOrStdin())
 		if err != nil {
 			return "", fmt.Errorf("reading the password from stdin: %w", err)
 		}
 		password = strings.TrimRight(string(data), "\r\n")
-	case f.Changed("password"):
-		logger(cmd).Warn("-p puts the password in the process list and shell history: prefer --password-stdin")
+	case given:
+		log.Warn("-p puts the password in the process list and shell history: prefer --password-stdin")
 	}
 	if password == "" {
 		return "", errors.New("logging in: give the password with --password-stdin (or -p)")

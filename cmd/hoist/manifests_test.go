@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/resolve"
 )
 
@@ -55,14 +56,8 @@ func TestManifestsCommand(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := runHoist(t, dir, "", append([]string{"manifests"}, tc.args...)...)
-			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) || out != "" {
-					t.Fatalf("stdout %q, err %v; want no output and an error containing %q", out, err, tc.err)
-				}
+			if hoisttest.Failed(t, out, err, tc.err) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			refs, err := resolve.Refs([]byte(out))
 			if err != nil || len(refs) != 1 || refs[0] != tc.image {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/hoist-build/hoist/pipeline"
 )
 
 // heartbeat is how long a phase runs before plain progress says it still
@@ -29,29 +31,56 @@ func progressMode(flag string, stderr *os.File) (string, error) {
 	return "", fmt.Errorf("invalid --progress %q: use auto, plain, tty or none", flag)
 }
 
-// startProgress applies --progress to s: it returns the logger for the run
-// and a finish function that must run before anything is printed on stdout,
-// so that no redraw of the live display lands over it. finish is idempotent.
-func (s *settings) startProgress(cmd *cobra.Command) (*slog.Logger, func(), error) {
-	mode, err := progressMode(s.v.GetString("progress"), os.Stderr)
+// display is where a run reports: its logger, and the progress and upload
+// events and the go command's output when --progress asks for them.
+type display struct {
+	log      *slog.Logger
+	progress func(pipeline.Event)
+	upload   func(image string, done, total int64)
+	stderr   io.Writer
+	// finish must run before anything is printed on stdout, so that no
+	// redraw of the live display lands over it; it is idempotent.
+	finish func()
+}
+
+// startProgress sets up the display --progress asks for and logs the
+// settings' notes to it.
+func startProgress(cmd *cobra.Command, s *settings) (*display, error) {
+	mode, err := progressMode(s.build.progress, os.Stderr)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	var d *display
 	switch mode {
 	case "tty":
 		view := newLiveView(os.Stderr)
-		s.progress, s.upload, s.stderr = view.event, view.upload, view
 		// Warnings and go's diagnostics go through the view, which keeps
 		// them above its frame instead of drawing over them.
-		return newLogger(cmd, view, slog.LevelWarn), view.finish, nil
+		d = &display{log: newLogger(cmd, view, slog.LevelWarn), progress: view.event, upload: view.upload, stderr: view, finish: view.finish}
 	case "plain":
 		log := logger(cmd)
 		p := newPlainProgress(log, heartbeat, time.Now)
-		s.progress = p.event
-		stop := p.start()
-		return log, stop, nil
+		d = &display{log: log, progress: p.event, finish: p.start()}
+	default:
+		d = &display{log: newLogger(cmd, os.Stderr, slog.LevelWarn), finish: func() {}}
 	}
-	return newLogger(cmd, os.Stderr, slog.LevelWarn), func() {}, nil
+	s.report(d.log)
+	return d, nil
+}
+
+// startRun starts the display of a run in the working directory, which it
+// returns.
+func startRun(cmd *cobra.Command, s *settings) (*display, string, error) {
+	d, err := startProgress(cmd, s)
+	if err != nil {
+		return nil, "", err
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		d.finish()
+		return nil, "", err
+	}
+	return d, cwd, nil
 }
 
 // newLogger writes text records at level and above to w (debug with -v).

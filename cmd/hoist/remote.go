@@ -3,10 +3,42 @@ package main
 import (
 	"crypto/x509"
 	"fmt"
+	"log/slog"
 	"os"
+	"time"
 
-	"github.com/spf13/pflag"
+	"github.com/hoist-build/hoist/registry"
 )
+
+// remoteSettings say how registries are reached: the remote group, and the
+// insecure keys of .hoist.yaml as far as a repository may set them.
+type remoteSettings struct {
+	insecure           bool
+	insecureRegistries []string
+	caCert             []byte
+	// timeout and retries: 0 means none, as on the command line.
+	timeout time.Duration
+	retries int
+}
+
+func (s *settings) loadRemote(r reader) error {
+	rs := &s.remote
+	rs.timeout, rs.retries = r.v.GetDuration("timeout"), r.v.GetInt("retries")
+	var err error
+	if rs.caCert, err = readCACert(r.v.GetString("ca-cert")); err != nil {
+		return err
+	}
+	return s.applyTransport(r)
+}
+
+// registryOptions is the one mapping of the remote settings onto the
+// registry client's options, where 0 means none too.
+func (rs remoteSettings) registryOptions(log *slog.Logger) registry.Options {
+	return registry.Options{
+		Insecure: rs.insecure, InsecureRegistries: rs.insecureRegistries, CACertPEM: rs.caCert,
+		Timeout: rs.timeout, Retries: rs.retries, Logger: log,
+	}
+}
 
 // readCACert loads --ca-cert; an empty path trusts the system's CAs alone.
 func readCACert(path string) ([]byte, error) {
@@ -21,17 +53,4 @@ func readCACert(path string) ([]byte, error) {
 		return nil, fmt.Errorf("reading --ca-cert %s: no PEM certificate in it", path)
 	}
 	return pem, nil
-}
-
-// addRemoteFlags adds the connection flags that commands other than build
-// share with it.
-func addRemoteFlags(f *pflag.FlagSet) {
-	addInsecureFlags(f)
-	f.String("ca-cert", "", "PEM file of CA certificates to trust for the registry, besides the system's")
-}
-
-// addInsecureFlags adds the transport policy flags (see applyTransport).
-func addInsecureFlags(f *pflag.FlagSet) {
-	f.Bool("insecure", false, "treat every registry as an --insecure-registry")
-	f.StringArray("insecure-registry", nil, "registry HOST[:PORT] that may use plain http and unverified TLS (repeatable); credentials go over plain http to loopback only")
 }

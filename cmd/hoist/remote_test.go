@@ -2,10 +2,10 @@ package main
 
 import (
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 )
 
@@ -26,31 +26,16 @@ func TestRemoteFlags(t *testing.T) {
 	}{
 		{"defaults", nil, nil, 60 * time.Second, 5, false, ""},
 		{"flags", nil, []string{"--timeout", "5s", "--retries", "2", "--ca-cert", srv.CAFile}, 5 * time.Second, 2, true, ""},
-		{"zero means none", nil, []string{"--timeout", "0", "--retries", "0"}, -1, -1, false, ""},
+		{"zero means none", nil, []string{"--timeout", "0", "--retries", "0"}, 0, 0, false, ""},
 		{"environment", map[string]string{"HOIST_TIMEOUT": "90s", "HOIST_RETRIES": "7", "HOIST_CA_CERT": srv.CAFile}, nil, 90 * time.Second, 7, true, ""},
 		{"missing CA file", nil, []string{"--ca-cert", "/no/such/ca.pem"}, 0, 0, false, "reading --ca-cert"},
 		{"CA file without PEM", nil, []string{"--ca-cert", notPEM}, 0, 0, false, "no PEM certificate"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			clearEnv(t)
-			for k, v := range tc.env {
-				t.Setenv(k, v)
-			}
-			dir := t.TempDir()
-			_, s, err := settingsFor(t, dir, append([]string{"--repo", "127.0.0.2:5000/x"}, tc.args...)...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			opts, err := s.pipelineOptions(dir, nil, quiet)
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("err = %v, want one containing %q", err, tc.wantErr)
-				}
+			opts, err := optionsFor(t, inDir(t, "", tc.env), quiet, append([]string{"--repo", "127.0.0.2:5000/x"}, tc.args...)...)
+			if hoisttest.WantError(t, err, tc.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			r := opts.Remote
 			if r.Timeout != tc.timeout || r.Retries != tc.retries || (len(r.CACertPEM) > 0) != tc.ca {

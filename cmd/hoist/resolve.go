@@ -7,10 +7,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hoist-build/hoist/pipeline"
 	"github.com/hoist-build/hoist/resolve"
 )
 
 func newResolveCmd() *cobra.Command {
+	var files fileFlags
 	cmd := &cobra.Command{
 		Use:   "resolve -f FILE|DIR|- [-R] [flags]",
 		Short: "Build the ko:// import paths in YAML files and print them with digest references",
@@ -24,38 +26,54 @@ with "---". Nothing is printed if any build fails.
 The import path must be the package's full import path, as ko's strict mode
 requires: ko://github.com/acme/svc/cmd/api, not ko://./cmd/api.`,
 		Args: cobra.NoArgs,
-		RunE: runResolve,
 	}
-	addBuildFlags(cmd.Flags())
-	cmd.Flags().StringArrayP("filename", "f", nil, "YAML file, directory of *.yaml/*.yml/*.json, or - for stdin (repeatable)")
-	cmd.Flags().BoolP("recursive", "R", false, "also read the subdirectories of -f directories")
-	return cmd
+	files.register(cmd.Flags())
+	return withSettings(cmd, buildSpec, func(cmd *cobra.Command, _ []string, s *settings) error {
+		return runResolve(cmd, files, s)
+	})
 }
 
-func runResolve(cmd *cobra.Command, _ []string) error {
-	names, _ := cmd.Flags().GetStringArray("filename")
-	recursive, _ := cmd.Flags().GetBool("recursive")
-	files, err := resolve.Files(names, recursive)
+func runResolve(cmd *cobra.Command, ff fileFlags, s *settings) error {
+	files, docs, paths, err := ff.read(cmd.InOrStdin())
 	if err != nil {
 		return err
 	}
-	docs, paths, err := readManifests(cmd.InOrStdin(), files)
+	docs, err = resolveDocs(cmd, s, files, docs, paths)
 	if err != nil {
 		return err
-	}
-	refs := map[string]string{}
-	if len(paths) > 0 {
-		if refs, err = buildRefs(cmd, paths); err != nil {
-			return err
-		}
-	}
-	for i, f := range files {
-		if docs[i], err = resolve.Replace(docs[i], refs); err != nil {
-			return fmt.Errorf("resolving %s: %w", f, err)
-		}
 	}
 	_, err = cmd.OutOrStdout().Write(resolve.Concat(docs...))
 	return err
+}
+
+// read expands the -f arguments and reads every file before anything else
+// happens.
+func (ff fileFlags) read(stdin io.Reader) (files []string, docs [][]byte, paths []string, err error) {
+	if files, err = resolve.Files(ff.names, ff.recursive); err != nil {
+		return nil, nil, nil, err
+	}
+	docs, paths, err = readManifests(stdin, files)
+	return files, docs, paths, err
+}
+
+// resolveDocs builds and pushes the import paths, if any, and puts their
+// digest references in the documents.
+func resolveDocs(cmd *cobra.Command, s *settings, files []string, docs [][]byte, paths []string) ([][]byte, error) {
+	refs := map[string]string{}
+	if len(paths) > 0 {
+		var err error
+		if refs, err = buildRefs(cmd, s, paths); err != nil {
+			return nil, err
+		}
+	}
+	out := make([][]byte, len(docs))
+	for i, f := range files {
+		var err error
+		if out[i], err = resolve.Replace(docs[i], refs); err != nil {
+			return nil, fmt.Errorf("resolving %s: %w", f, err)
+		}
+	}
+	return out, nil
 }
 
 // readManifests reads every file before anything is built, so a typo in
@@ -90,24 +108,16 @@ func readManifests(stdin io.Reader, files []string) ([][]byte, []string, error) 
 
 // buildRefs builds and pushes every import path in one run and maps each
 // to its digest reference by the import path the build reports.
-func buildRefs(cmd *cobra.Command, paths []string) (map[string]string, error) {
-	s, err := loadSettings(cmd.Flags())
+func buildRefs(cmd *cobra.Command, s *settings, paths []string) (map[string]string, error) {
+	if err := s.dest.requireRegistry("hoist " + cmd.Name()); err != nil {
+		return nil, err
+	}
+	d, cwd, err := startRun(cmd, s)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.requireRegistry("hoist resolve"); err != nil {
-		return nil, err
-	}
-	log, finish, err := s.startProgress(cmd)
-	if err != nil {
-		return nil, err
-	}
-	defer finish()
-	cwd, err := os.Getwd()
-	if err != nil {
-		return nil, err
-	}
-	opts, err := s.pipelineOptions(cwd, paths, log)
+	defer d.finish()
+	opts, err := s.runOptions(cwd, paths, d)
 	if err != nil {
 		return nil, err
 	}
@@ -116,13 +126,19 @@ func buildRefs(cmd *cobra.Command, paths []string) (map[string]string, error) {
 		return nil, err
 	}
 	refs := map[string]string{}
+	return refs, collectRefs(refs, results, paths)
+}
+
+// collectRefs adds each result's reference under its import path and
+// fails for a path the build reported no image for.
+func collectRefs(refs map[string]string, results []pipeline.Result, paths []string) error {
 	for _, r := range results {
 		refs[r.ImportPath] = r.Ref
 	}
 	for _, p := range paths {
 		if _, ok := refs[p]; !ok {
-			return nil, fmt.Errorf("resolving %s%s: the build reported no image for it; write the package's import path exactly as `go list` prints it", resolve.Scheme, p)
+			return fmt.Errorf("resolving %s%s: the build reported no image for it; write the package's import path exactly as `go list` prints it", resolve.Scheme, p)
 		}
 	}
-	return refs, nil
+	return nil
 }

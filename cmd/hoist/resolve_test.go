@@ -5,9 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-
 	"github.com/hoist-build/hoist/internal/registrytest"
 )
 
@@ -97,15 +94,7 @@ func digestRefIn(t *testing.T, out, repo string) string {
 
 func checkEntrypoint(t *testing.T, ref, want string) {
 	t.Helper()
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := remote.Image(r)
-	if err != nil {
-		t.Fatalf("pulling %s: %v", ref, err)
-	}
-	cfg, err := img.ConfigFile()
+	cfg, err := registrytest.Image(t, ref).ConfigFile()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +150,7 @@ func TestResolveFailures(t *testing.T) {
 			if out != "" {
 				t.Errorf("stdout = %q, want nothing", out)
 			}
-			if repos := registryRepos(t, host); len(repos) != 0 {
+			if repos := registrytest.Catalog(t, host); len(repos) != 0 {
 				t.Errorf("registry holds %v after a failed run", repos)
 			}
 		})

@@ -16,27 +16,13 @@ func newRoot() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().BoolP("verbose", "v", false, "log debug detail to stderr")
-	root.AddCommand(newBuildCmd())
-	root.AddCommand(newResolveCmd())
-	root.AddCommand(newManifestsCmd())
-	root.AddCommand(newBaseCmd())
-	root.AddCommand(newLoginCmd())
-	root.AddCommand(newVerifyCmd())
-	root.AddCommand(newSignCmd())
-	root.AddCommand(newKeygenCmd())
-	root.AddCommand(newApplyCmd())
-	root.AddCommand(newDeleteCmd())
-	root.AddCommand(newVersionCmd())
-	root.AddCommand(newDevCmd())
+	root.AddCommand(newBuildCmd(), newResolveCmd(), newManifestsCmd(), newBaseCmd(), newLoginCmd(), newVerifyCmd(),
+		newSignCmd(), newKeygenCmd(), newApplyCmd(), newDeleteCmd(), newVersionCmd(), newDevCmd())
 	return root
 }
 
 // logger writes human-readable records to stderr: stdout is reserved for the
 // digest references that scripts consume.
 func logger(cmd *cobra.Command) *slog.Logger {
-	level := slog.LevelInfo
-	if v, _ := cmd.Flags().GetBool("verbose"); v {
-		level = slog.LevelDebug
-	}
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	return newLogger(cmd, os.Stderr, slog.LevelInfo)
 }

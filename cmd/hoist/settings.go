@@ -1,85 +1,177 @@
 package main
 
 import (
+	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
-	"time"
 
-	"github.com/google/go-containerregistry/pkg/v1"
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
-	"github.com/hoist-build/hoist/base"
-	"github.com/hoist-build/hoist/build"
-	"github.com/hoist-build/hoist/cache"
 	"github.com/hoist-build/hoist/config"
-	"github.com/hoist-build/hoist/layers"
-	"github.com/hoist-build/hoist/pipeline"
-	"github.com/hoist-build/hoist/registry"
 )
 
-// settings is the merged configuration: flags over HOIST_* over .hoist.yaml.
+// settings is a command's configuration, merged once per invocation from
+// its flags over HOIST_* (and ko's KO_* where hoist honours them) over
+// .hoist.yaml (and .ko.yaml): plain values, parsed and checked. Only the
+// groups of the command's flagSpec are filled in.
 type settings struct {
-	v     *viper.Viper
-	hoist *config.Hoist
-	ko    *config.Ko
-	// progress and upload receive the run's events and upload bytes, and
-	// stderr the go command's output, when --progress set them up.
-	progress func(pipeline.Event)
-	upload   func(image string, done, total int64)
-	stderr   io.Writer
-	// flags are the command's own, to tell a flag given from a default.
-	flags *pflag.FlagSet
-	// sources is the build cache's table of blob locations, for mounts.
-	sources *cache.Sources
+	spec   flagSpec
+	file   *config.Hoist
+	ko     *config.Ko
+	dest   destinationSettings
+	remote remoteSettings
+	build  buildSettings
+	supply supplyChainSettings
+	// given are the flags set on the command line.
+	given map[string]bool
+	// invocation is the command line, for the provenance.
+	invocation []string
+	// notes are the warnings the merge decided on, logged once by report
+	// when the command's logger exists.
+	notes []note
 }
 
-func loadSettings(flags *pflag.FlagSet) (*settings, error) {
+type note struct {
+	level slog.Level
+	msg   string
+}
+
+// report logs what the merge has to say: settings ignored or overridden.
+func (s *settings) report(log *slog.Logger) {
+	for _, n := range s.notes {
+		log.Log(context.Background(), n.level, n.msg)
+	}
+	s.notes = nil
+}
+
+func (s *settings) warn(format string, args ...any) {
+	s.notes = append(s.notes, note{slog.LevelWarn, fmt.Sprintf(format, args...)})
+}
+
+// reader reads merged keys: viper holds flags, HOIST_* and .hoist.yaml.
+type reader struct {
+	v     *viper.Viper
+	flags *pflag.FlagSet
+}
+
+// list reads a list setting; from the environment it arrives as one string,
+// split here on commas (and by viper on spaces).
+func (r reader) list(key string, commas bool) []string {
+	if !commas {
+		return r.v.GetStringSlice(key)
+	}
+	return splitCommas(r.v.GetStringSlice(key))
+}
+
+// withSettings adapts run to cobra: the spec's flags are registered on cmd,
+// and at run time merged, once, into the settings run receives.
+func withSettings(cmd *cobra.Command, spec flagSpec, run func(*cobra.Command, []string, *settings) error) *cobra.Command {
+	spec.register(cmd.Flags())
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		s, err := loadSettings(cmd, spec, args)
+		if err != nil {
+			return err
+		}
+		return run(cmd, args, s)
+	}
+	return cmd
+}
+
+// loadSettings merges the settings of spec's groups from cmd's flags, the
+// environment and the config files.
+func loadSettings(cmd *cobra.Command, spec flagSpec, args []string) (*settings, error) {
+	f := cmd.Flags()
+	r, err := newReader(f, spec)
+	if err != nil {
+		return nil, err
+	}
+	s := &settings{spec: spec, file: &config.Hoist{}, ko: &config.Ko{}, given: map[string]bool{}, invocation: invocation(cmd, args)}
+	f.Visit(func(fl *pflag.Flag) { s.given[fl.Name] = true })
+	for _, d := range groupDefs {
+		if spec.groups&d.group != 0 {
+			if err := d.load(s, r); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return s, nil
+}
+
+// loadFiles reads .hoist.yaml (--config) and ko's config.
+func (s *settings) loadFiles(r reader) error {
+	var err error
+	if s.file, err = loadHoistFile(r); err != nil {
+		return err
+	}
+	s.ko, err = loadKo()
+	return err
+}
+
+// newReader binds the command's flags and HOIST_* to viper's keys.
+func newReader(f *pflag.FlagSet, spec flagSpec) (reader, error) {
 	v := viper.New()
 	v.SetEnvPrefix("HOIST")
 	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
 	v.AutomaticEnv()
 	if err := v.BindEnv("repo", "HOIST_REPO", "KO_DOCKER_REPO"); err != nil {
-		return nil, err
+		return reader{}, err
 	}
 	if err := v.BindEnv("cache-dir", "HOIST_CACHE"); err != nil {
-		return nil, err
+		return reader{}, err
 	}
-	if err := v.BindPFlags(flags); err != nil {
-		return nil, err
+	if err := v.BindPFlags(f); err != nil {
+		return reader{}, err
 	}
-	path := v.GetString("config")
-	// Strict parsing first: viper would silently ignore a misspelt key.
-	hoist, err := config.LoadHoist(path)
+	// The registry timeout keeps its key (HOIST_TIMEOUT, timeout in
+	// .hoist.yaml) whatever its flag is called.
+	if t := f.Lookup(spec.timeoutFlag()); t != nil {
+		if err := v.BindPFlag("timeout", t); err != nil {
+			return reader{}, err
+		}
+	}
+	return reader{v: v, flags: f}, nil
+}
+
+// loadHoistFile reads --config strictly, then lets viper merge it: viper
+// alone would silently ignore a misspelt key.
+func loadHoistFile(r reader) (*config.Hoist, error) {
+	path := r.v.GetString("config")
+	file, err := config.LoadHoist(path)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := os.Stat(path); err == nil {
-		v.SetConfigFile(path)
-		v.SetConfigType("yaml")
-		if err := v.ReadInConfig(); err != nil {
+		r.v.SetConfigFile(path)
+		r.v.SetConfigType("yaml")
+		if err := r.v.ReadInConfig(); err != nil {
 			return nil, fmt.Errorf("reading %s: %w", path, err)
 		}
 	}
-	ko, err := loadKo()
-	if err != nil {
-		return nil, err
-	}
-	return &settings{v: v, flags: flags, hoist: hoist, ko: ko}, nil
+	return file, nil
 }
 
-// list reads a list setting; from the environment it arrives as one string,
-// split here on commas (and by viper on spaces).
-func (s *settings) list(key string, commas bool) []string {
-	if !commas {
-		return s.v.GetStringSlice(key)
-	}
-	return splitCommas(s.v.GetStringSlice(key))
+// invocation is the command line as the flags were parsed, for the
+// provenance: every flag given by its long name, without the values of
+// --env, which may carry secrets into a public document.
+func invocation(cmd *cobra.Command, args []string) []string {
+	out := strings.Fields(cmd.CommandPath())[1:]
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		values := []string{f.Value.String()}
+		if sv, ok := f.Value.(pflag.SliceValue); ok {
+			values = sv.GetSlice()
+		}
+		for _, v := range values {
+			if f.Name == "env" {
+				v = "<redacted>"
+			}
+			out = append(out, "--"+f.Name+"="+v)
+		}
+	})
+	return append(out, args...)
 }
 
 func splitList(item string) []string {
@@ -92,132 +184,10 @@ func splitList(item string) []string {
 	return out
 }
 
-func (s *settings) pipelineOptions(cwd string, args []string, log *slog.Logger) (pipeline.Options, error) {
-	opts := pipeline.Options{
-		Dir: cwd, Packages: args, Environ: os.Environ(), Ko: s.ko,
-		Port: s.v.GetInt("port"),
-		Env:  s.list("env", false), Jobs: s.v.GetInt("jobs"),
-		Remote: registry.Options{
-			Timeout: s.v.GetDuration("timeout"),
-			Retries: s.v.GetInt("retries"), Logger: log,
-		},
-		Stderr: os.Stderr, Logger: log, Progress: s.progress,
+func splitCommas(items []string) []string {
+	var out []string
+	for _, item := range items {
+		out = append(out, splitList(item)...)
 	}
-	if s.stderr != nil {
-		opts.Stderr = s.stderr
-	}
-	switch {
-	case len(opts.Packages) == 0 && len(s.hoist.Images) > 0:
-		opts.Images = s.hoist.Images
-	case len(opts.Packages) == 0:
-		opts.Packages = []string{"."}
-	case len(s.hoist.Images) > 0:
-		log.Info("packages given: the images of .hoist.yaml are not built this time")
-	}
-	s.applyBase(&opts)
-	var err error
-	if opts.Platforms, opts.AllPlatforms, err = s.platforms(); err != nil {
-		return opts, err
-	}
-	if opts.Port < 0 || opts.Port > 65535 {
-		return opts, fmt.Errorf("invalid port %d: want 1-65535, or 0 for none", opts.Port)
-	}
-	if opts.User, err = pipeline.ParseUser(s.v.GetString("user")); err != nil {
-		return opts, err
-	}
-	// Unless asked for, a pulled base's own user stands (hoist's 65532
-	// applies where the base names none).
-	opts.UserIfUnset = s.sourceOf("user", "HOIST_USER", "", s.hoist.User != "", false) == fromNone
-	if opts.Labels, err = pipeline.ParseKeyValues("label", s.list("label", false)); err != nil {
-		return opts, err
-	}
-	if opts.Annotations, err = pipeline.ParseKeyValues("annotation", s.list("annotation", false)); err != nil {
-		return opts, err
-	}
-	if _, err = pipeline.ParseKeyValues("env", opts.Env); err != nil {
-		return opts, err
-	}
-	if opts.Compression, err = layers.ParseCompression(s.v.GetString("compression")); err != nil {
-		return opts, err
-	}
-	if opts.Created, err = sourceDateEpoch(); err != nil {
-		return opts, err
-	}
-	s.koWarnings(log, opts)
-	if opts.Remote.CACertPEM, err = readCACert(s.v.GetString("ca-cert")); err != nil {
-		return opts, err
-	}
-	if err := applyTransport(&opts.Remote, s.flags, s.hoist, log); err != nil {
-		return opts, err
-	}
-	if err := s.supplyChain(&opts, os.Args[1:]); err != nil {
-		return opts, err
-	}
-	if opts.Cache, err = s.cache(log); err != nil {
-		return opts, err
-	}
-	if opts.Cache != nil {
-		s.sources = opts.Cache.Sources()
-	}
-	if opts.Publisher, err = s.publisher(log, opts.Remote, opts.Platforms); err != nil {
-		return opts, err
-	}
-	return opts, s.unusedFlags(opts)
-}
-
-// cache opens the build cache: --cache-dir, HOIST_CACHE, else the user
-// cache directory. Without a usable cache dir hoist still works, uncached.
-func (s *settings) cache(log *slog.Logger) (*cache.Cache, error) {
-	if s.v.GetBool("no-cache") {
-		return nil, nil
-	}
-	dir := s.v.GetString("cache-dir")
-	if dir == "" {
-		base, err := os.UserCacheDir()
-		if err != nil {
-			log.Warn("no user cache directory: building without a cache", "error", err)
-			return nil, nil
-		}
-		dir = filepath.Join(base, "hoist")
-	}
-	return cache.Open(dir, 0, log)
-}
-
-// platforms returns the platforms to build; all says they were "all",
-// which the pipeline takes as the platforms of each package's base.
-func (s *settings) platforms() (_ []v1.Platform, all bool, err error) {
-	names := s.platformNames()
-	if len(names) == 0 {
-		names = []string{base.DefaultPlatform}
-	}
-	if len(names) == 1 && names[0] == "all" {
-		names, all = base.AllPlatforms, true
-	}
-	out := make([]v1.Platform, 0, len(names))
-	seen := map[string]bool{}
-	for _, n := range names {
-		p, err := build.ParsePlatform(n)
-		if err != nil {
-			return nil, false, err
-		}
-		if !seen[p.String()] {
-			seen[p.String()] = true
-			out = append(out, p)
-		}
-	}
-	return out, all, nil
-}
-
-// sourceDateEpoch is the reproducible-builds convention for the build time;
-// without it images are dated at the epoch, never at the wall clock.
-func sourceDateEpoch() (time.Time, error) {
-	s := os.Getenv("SOURCE_DATE_EPOCH")
-	if s == "" {
-		return time.Unix(0, 0).UTC(), nil
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 {
-		return time.Time{}, fmt.Errorf("invalid SOURCE_DATE_EPOCH %q: want Unix seconds", s)
-	}
-	return time.Unix(n, 0).UTC(), nil
+	return out
 }

@@ -1,36 +1,64 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/spf13/cobra"
-
+	"github.com/hoist-build/hoist/internal/hoisttest"
+	"github.com/hoist-build/hoist/pipeline"
 	"github.com/hoist-build/hoist/publish"
 )
 
-// settingsFor parses args as `hoist build` would, in dir.
-func settingsFor(t *testing.T, dir string, args ...string) (*cobra.Command, *settings, error) {
+// settingsFor parses args as `hoist build` would, in dir, and merges the
+// settings.
+func settingsFor(t *testing.T, dir string, args ...string) (*settings, error) {
 	t.Helper()
 	t.Chdir(dir)
 	cmd := newBuildCmd()
 	if err := cmd.ParseFlags(args); err != nil {
 		t.Fatal(err)
 	}
-	s, err := loadSettings(cmd.Flags())
-	return cmd, s, err
+	return loadSettings(cmd, buildSpec, nil)
+}
+
+// optionsFor prepares the run `hoist build args` would start in dir,
+// logging to log.
+func optionsFor(t *testing.T, dir string, log *slog.Logger, args ...string) (pipeline.Options, error) {
+	t.Helper()
+	s, err := settingsFor(t, dir, args...)
+	if err != nil {
+		return pipeline.Options{}, err
+	}
+	s.report(log)
+	return s.runOptions(dir, nil, &display{log: log})
+}
+
+// inDir returns a new directory holding .hoist.yaml with file (none if
+// empty), with env set and the variables hoist reads otherwise cleared.
+func inDir(t *testing.T, file string, env map[string]string) string {
+	t.Helper()
+	clearEnv(t)
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	dir := t.TempDir()
+	if file != "" {
+		write(t, filepath.Join(dir, ".hoist.yaml"), file)
+	}
+	return dir
 }
 
 var quiet = slog.New(slog.DiscardHandler)
 
+// clearEnv unsets, for the test, the variables that would change the
+// settings.
 func clearEnv(t *testing.T) {
-	for _, k := range []string{"HOIST_REPO", "KO_DOCKER_REPO", "HOIST_PORT", "HOIST_PLATFORM", "HOIST_TAG", "SOURCE_DATE_EPOCH"} {
+	for _, k := range []string{"HOIST_REPO", "KO_DOCKER_REPO", "HOIST_PORT", "HOIST_PLATFORM", "HOIST_TAG", "SOURCE_DATE_EPOCH",
+		"HOIST_INSECURE", "HOIST_INSECURE_REGISTRY", "HOIST_BASE", "KO_DEFAULTBASEIMAGE", "KO_DEFAULTPLATFORMS", "KO_CONFIG_PATH", "GOOS", "GOARCH"} {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
@@ -51,19 +79,8 @@ func TestPrecedence(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			clearEnv(t)
-			dir := t.TempDir()
-			if tc.file != "" {
-				write(t, filepath.Join(dir, ".hoist.yaml"), tc.file)
-			}
-			for k, v := range tc.env {
-				t.Setenv(k, v)
-			}
-			_, s, err := settingsFor(t, dir, tc.args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			opts, err := s.pipelineOptions(dir, nil, quiet)
+			dir := inDir(t, tc.file, tc.env)
+			opts, err := optionsFor(t, dir, quiet, tc.args...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -95,16 +112,7 @@ func TestDestination(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			clearEnv(t)
-			for k, v := range tc.env {
-				t.Setenv(k, v)
-			}
-			dir := t.TempDir()
-			_, s, err := settingsFor(t, dir, tc.args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			opts, err := s.pipelineOptions(dir, nil, quiet)
+			opts, err := optionsFor(t, inDir(t, "", tc.env), quiet, tc.args...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -130,52 +138,44 @@ func TestDestination(t *testing.T) {
 	}
 }
 
+// badInputs are refused by hoist build before it builds anything.
+var badInputs = []struct {
+	name string
+	file string
+	args []string
+	want string
+}{
+	{"platform", "", []string{"--platform", "linux"}, "invalid platform"},
+	{"unknown platform", "", []string{"--platform", "linux/sparc"}, "linux/sparc"},
+	{"repo", "", []string{"--repo", "Not/Valid"}, "invalid repository"},
+	{"tag", "", []string{"--repo", "127.0.0.1:5000/x", "--tag", "-bad"}, "invalid tag"},
+	{"user", "", []string{"--user", "nonroot"}, "invalid user"},
+	{"label", "", []string{"--label", "novalue"}, "invalid label"},
+	{"env", "", []string{"--env", "NOEQUALS"}, "invalid env"},
+	{"port", "", []string{"--port", "70000"}, "invalid port"},
+	{"compression", "", []string{"--compression", "lz4"}, "invalid compression"},
+	{"tarball dir", "", []string{"--tarball", "/no/such/dir/x.tar"}, "does not exist"},
+	{"tarball platforms", "", []string{"--tarball", "x.tar", "--platform", "linux/amd64,linux/arm64"}, "one platform"},
+	{"not a layout", "", []string{"--oci-layout", "notlayout"}, "not an OCI image layout"},
+	{"bare without repo", "", []string{"--bare"}, "--bare names the image after the registry repository, but none is set"},
+	{"bare with a layout only", "", []string{"--bare", "--oci-layout", "out"}, "add --repo"},
+	{"sbom with nothing pushed", "", []string{"--sbom", "cyclonedx"}, "--sbom sets what is attached to pushed images, and nothing is pushed"},
+	{"provenance with nothing pushed", "", []string{"--tarball", "x.tar", "--provenance=false"}, "--provenance sets what is attached"},
+	{"insecure with nothing pushed", "", []string{"--insecure"}, "--insecure applies to registries, and this run uses none"},
+	{"timeout with nothing pushed", "", []string{"--oci-layout", "out", "--timeout", "5s"}, "--timeout applies to registries"},
+	{"unknown key", "prot: 80\n", nil, `unknown key "prot"`},
+	{"ill-typed key", "port: eighty\n", nil, "line 1"},
+}
+
 // TestBadInput runs the command on input it must refuse before building:
 // one line naming the problem, an error, and nothing written.
 func TestBadInput(t *testing.T) {
-	notLayout := t.TempDir()
-	write(t, filepath.Join(notLayout, "stray.txt"), "x")
-	cases := []struct {
-		name string
-		file string
-		args []string
-		want string
-	}{
-		{"platform", "", []string{"--platform", "linux"}, "invalid platform"},
-		{"unknown platform", "", []string{"--platform", "linux/sparc"}, "linux/sparc"},
-		{"repo", "", []string{"--repo", "Not/Valid"}, "invalid repository"},
-		{"tag", "", []string{"--repo", "127.0.0.1:5000/x", "--tag", "-bad"}, "invalid tag"},
-		{"user", "", []string{"--user", "nonroot"}, "invalid user"},
-		{"label", "", []string{"--label", "novalue"}, "invalid label"},
-		{"env", "", []string{"--env", "NOEQUALS"}, "invalid env"},
-		{"port", "", []string{"--port", "70000"}, "invalid port"},
-		{"compression", "", []string{"--compression", "lz4"}, "invalid compression"},
-		{"tarball dir", "", []string{"--tarball", "/no/such/dir/x.tar"}, "does not exist"},
-		{"tarball platforms", "", []string{"--tarball", "x.tar", "--platform", "linux/amd64,linux/arm64"}, "one platform"},
-		{"not a layout", "", []string{"--oci-layout", notLayout}, "not an OCI image layout"},
-		{"bare without repo", "", []string{"--bare"}, "--bare names the image after the registry repository, but none is set"},
-		{"bare with a layout only", "", []string{"--bare", "--oci-layout", "out"}, "add --repo"},
-		{"sbom with nothing pushed", "", []string{"--sbom", "cyclonedx"}, "--sbom sets what is attached to pushed images, and nothing is pushed"},
-		{"provenance with nothing pushed", "", []string{"--tarball", "x.tar", "--provenance=false"}, "--provenance sets what is attached"},
-		{"insecure with nothing pushed", "", []string{"--insecure"}, "--insecure applies to registries, and this run uses none"},
-		{"timeout with nothing pushed", "", []string{"--oci-layout", "out", "--timeout", "5s"}, "--timeout applies to registries"},
-		{"unknown key", "prot: 80\n", nil, `unknown key "prot"`},
-		{"ill-typed key", "port: eighty\n", nil, "line 1"},
-	}
-	for _, tc := range cases {
+	for _, tc := range badInputs {
 		t.Run(tc.name, func(t *testing.T) {
-			clearEnv(t)
-			dir := t.TempDir()
-			if tc.file != "" {
-				write(t, filepath.Join(dir, ".hoist.yaml"), tc.file)
-			}
-			t.Chdir(dir)
-			root := newRoot()
-			var stdout bytes.Buffer
-			root.SetOut(&stdout)
-			root.SetErr(io.Discard)
-			root.SetArgs(append([]string{"build"}, tc.args...))
-			err := root.Execute()
+			dir := inDir(t, tc.file, nil)
+			// A directory that is not an OCI layout, for --oci-layout.
+			hoisttest.WriteFiles(t, dir, map[string]string{"notlayout/stray.txt": "x"})
+			out, err := runHoist(t, dir, "", append([]string{"build"}, tc.args...)...)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want one containing %q", err, tc.want)
 			}
@@ -185,8 +185,8 @@ func TestBadInput(t *testing.T) {
 			if tc.file != "" && !strings.Contains(err.Error(), ".hoist.yaml") {
 				t.Errorf("error %q does not name the file", err)
 			}
-			if stdout.Len() != 0 {
-				t.Errorf("stdout = %q, want nothing", stdout.String())
+			if out != "" {
+				t.Errorf("stdout = %q, want nothing", out)
 			}
 			if _, err := os.Stat(filepath.Join(dir, "dist")); err == nil {
 				t.Error("a default layout was written despite the error")
@@ -197,7 +197,5 @@ func TestBadInput(t *testing.T) {
 
 func write(t *testing.T, path, content string) {
 	t.Helper()
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	hoisttest.WriteFiles(t, filepath.Dir(path), map[string]string{filepath.Base(path): content})
 }

@@ -6,11 +6,11 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 
-	"github.com/hoist-build/hoist/registry"
 	"github.com/hoist-build/hoist/sign"
 )
 
 func newSignCmd() *cobra.Command {
+	var keyRef, sbomDir string
 	cmd := &cobra.Command{
 		Use:   "sign --key KEY [--sbom-dir DIR] IMAGE",
 		Short: "Sign an image already in a registry, in cosign's format",
@@ -26,33 +26,26 @@ HOIST_PASSWORD or COSIGN_PASSWORD.`,
   ref=$(crane push dist/oci ghcr.io/acme/app:v1)
   hoist sign --key cosign.key --sbom-dir dist/docs "$ref"`,
 		Args: cobra.ExactArgs(1),
-		RunE: runSign,
 	}
 	f := cmd.Flags()
-	f.String("key", "", "private key: a file, or env://VAR holding the PEM (required)")
-	f.String("sbom-dir", "", "also attest the SBOMs and provenance that hoist build --sbom-dir wrote in this directory")
-	f.Duration("timeout", registry.DefaultTimeout, "fail a registry request after this long without progress (0: never)")
-	addRemoteFlags(f)
-	return cmd
+	f.StringVar(&keyRef, "key", "", "private key: a file, or env://VAR holding the PEM (required)")
+	f.StringVar(&sbomDir, "sbom-dir", "", "also attest the SBOMs and provenance that hoist build --sbom-dir wrote in this directory")
+	return withSettings(cmd, remoteSpec, func(cmd *cobra.Command, args []string, s *settings) error {
+		return runSign(cmd, args[0], keyRef, sbomDir, s)
+	})
 }
 
-func runSign(cmd *cobra.Command, args []string) error {
-	f := cmd.Flags()
-	keyRef, _ := f.GetString("key")
+func runSign(cmd *cobra.Command, image, keyRef, sbomDir string, s *settings) error {
 	if keyRef == "" {
 		return fmt.Errorf("hoist sign needs --key: a private key file, or env://VAR (make one with hoist keygen)")
-	}
-	opts, err := remoteOptions(cmd)
-	if err != nil {
-		return err
 	}
 	signer, err := loadSigner("--key", keyRef)
 	if err != nil {
 		return err
 	}
-	ref, err := name.ParseReference(args[0], opts.NameOptions(args[0])...)
+	opts, ref, err := remoteImage(cmd, image, s)
 	if err != nil {
-		return fmt.Errorf("invalid image reference %q: %w", args[0], err)
+		return err
 	}
 	targets, err := opts.Manifests(cmd.Context(), ref)
 	if err != nil {
@@ -62,8 +55,8 @@ func runSign(cmd *cobra.Command, args []string) error {
 	for i, t := range targets {
 		ms[i].Ref = t.Ref
 	}
-	if dir, _ := f.GetString("sbom-dir"); dir != "" {
-		if err := addDirStatements(ms, dir, ref); err != nil {
+	if sbomDir != "" {
+		if err := addDirStatements(ms, sbomDir, ref); err != nil {
 			return err
 		}
 	}
@@ -96,22 +89,4 @@ func addDirStatements(ms []sign.Manifest, dir string, ref name.Reference) error 
 		return fmt.Errorf("--sbom-dir %s holds no SBOM or provenance about %s or its images: was it written by the build that made this image?", dir, ms[0].Ref)
 	}
 	return nil
-}
-
-// remoteOptions reads the connection flags that sign and verify share.
-func remoteOptions(cmd *cobra.Command) (registry.Options, error) {
-	log := logger(cmd)
-	f := cmd.Flags()
-	opts := registry.Options{Logger: log, Retries: registry.DefaultRetries}
-	opts.Insecure, _ = f.GetBool("insecure")
-	opts.Timeout, _ = f.GetDuration("timeout")
-	caFile, _ := f.GetString("ca-cert")
-	var err error
-	if opts.CACertPEM, err = readCACert(caFile); err != nil {
-		return opts, err
-	}
-	if opts.Insecure {
-		log.Warn("--insecure: TLS verification is off and plain http is allowed")
-	}
-	return opts, nil
 }

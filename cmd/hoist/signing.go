@@ -7,7 +7,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/hoist-build/hoist/pipeline"
 	"github.com/hoist-build/hoist/sign"
 )
 
@@ -78,20 +77,4 @@ func loadPublicKey(ref string) (crypto.PublicKey, error) {
 		return nil, fmt.Errorf("reading --key %s: %w (want the public key, e.g. cosign.pub)", ref, err)
 	}
 	return pub, nil
-}
-
-// signer sets opts.Signer from --sign-key (HOIST_SIGN_KEY). Signatures are
-// attached in the registry, so a file destination is refused before
-// anything is built.
-func (s *settings) signer(opts *pipeline.Options) error {
-	ref := s.v.GetString("sign-key")
-	if ref == "" {
-		return nil
-	}
-	if s.v.GetString("oci-layout") != "" || s.v.GetString("tarball") != "" || s.v.GetString("repo") == "" {
-		return fmt.Errorf("--sign-key signs images in a registry: set --repo; for an OCI layout or tarball, push it first and then run `hoist sign --key KEY IMAGE@DIGEST`")
-	}
-	var err error
-	opts.Signer, err = loadSigner("--sign-key", ref)
-	return err
 }

@@ -16,18 +16,7 @@ import (
 // password or the key.
 func TestSigningRefusals(t *testing.T) {
 	dir := t.TempDir()
-	priv, pub, err := sign.GenerateKeyPair([]byte("hunter2"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, pubFile := filepath.Join(dir, "cosign.key"), filepath.Join(dir, "cosign.pub")
-	for f, data := range map[string][]byte{key: priv, pubFile: pub} {
-		if err := os.WriteFile(f, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// A line of the key's body: what must never be printed.
-	keyBody := strings.Split(string(priv), "\n")[1]
+	key, pubFile, keyBody := writeKeyPair(t, dir, "hunter2")
 	// Registry unreachable on purpose: a refusal must come before any push.
 	repo := "127.0.0.1:1/x"
 	cases := []struct {
@@ -77,4 +66,22 @@ func TestSigningRefusals(t *testing.T) {
 			}
 		})
 	}
+}
+
+// writeKeyPair writes cosign.key, encrypted with password, and cosign.pub
+// to dir, and returns their paths and a line of the private key's body:
+// what must never be printed.
+func writeKeyPair(t *testing.T, dir, password string) (key, pub, keyBody string) {
+	t.Helper()
+	privPEM, pubPEM, err := sign.GenerateKeyPair([]byte(password))
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, pub = filepath.Join(dir, "cosign.key"), filepath.Join(dir, "cosign.pub")
+	for f, data := range map[string][]byte{key: privPEM, pub: pubPEM} {
+		if err := os.WriteFile(f, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return key, pub, strings.Split(string(privPEM), "\n")[1]
 }

@@ -1,53 +1,38 @@
 package main
 
 import (
-	"runtime/debug"
-	"strings"
+	"fmt"
 
-	"github.com/spf13/pflag"
-
-	"github.com/hoist-build/hoist/pipeline"
 	"github.com/hoist-build/hoist/sbom"
+	"github.com/hoist-build/hoist/sign"
 )
 
-func addSupplyChainFlags(f *pflag.FlagSet) {
-	f.String("sbom", string(sbom.FormatSPDX), "SBOM attached to every image: spdx, cyclonedx or none")
-	f.String("sbom-dir", "", "also write the SBOMs and provenance to this directory")
-	f.Bool("provenance", true, "attach an in-toto SLSA v1 provenance statement")
-	f.String("sign-key", "", "sign images and attest SBOM and provenance in cosign's format with this private key: a file, or env://VAR holding the PEM (password in HOIST_PASSWORD or COSIGN_PASSWORD)")
+// supplyChainSettings say what documents go with the images: the supply
+// chain group.
+type supplyChainSettings struct {
+	sbom       sbom.Format
+	sbomDir    string
+	provenance bool
+	// signer, from --sign-key (HOIST_SIGN_KEY), signs pushed images.
+	signer sign.Signer
 }
 
-// supplyChain fills the SBOM and provenance settings. The CA bundle version
-// comes from hoist's own build info: the bundle is compiled into hoist.
-func (s *settings) supplyChain(opts *pipeline.Options, args []string) error {
-	format, err := sbom.ParseFormat(s.v.GetString("sbom"))
-	if err != nil {
+func (s *settings) loadSupplyChain(r reader) error {
+	sc := &s.supply
+	var err error
+	if sc.sbom, err = sbom.ParseFormat(r.v.GetString("sbom")); err != nil {
 		return err
 	}
-	opts.SBOM, opts.SBOMDir, opts.Provenance = format, s.v.GetString("sbom-dir"), s.v.GetBool("provenance")
-	opts.Version = hoistVersion()
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		opts.CAVersion = sbom.ModuleVersion(bi, sbom.CAModule)
+	sc.sbomDir, sc.provenance = r.v.GetString("sbom-dir"), r.v.GetBool("provenance")
+	ref := r.v.GetString("sign-key")
+	if ref == "" {
+		return nil
 	}
-	opts.Args = redactArgs(args)
-	return s.signer(opts)
-}
-
-// redactArgs keeps the command line for the provenance but drops the values
-// of --env, which may carry secrets into a public document.
-func redactArgs(args []string) []string {
-	out := make([]string, 0, len(args))
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "--env":
-			out = append(out, a, "<redacted>")
-			i++
-		case strings.HasPrefix(a, "--env="):
-			out = append(out, "--env=<redacted>")
-		default:
-			out = append(out, a)
-		}
+	// Signatures are attached in the registry, so a file destination is
+	// refused before anything is built.
+	if !s.dest.registryOnly() {
+		return fmt.Errorf("--sign-key signs images in a registry: set --repo; for an OCI layout or tarball, push it first and then run `hoist sign --key KEY IMAGE@DIGEST`")
 	}
-	return out
+	sc.signer, err = loadSigner("--sign-key", ref)
+	return err
 }

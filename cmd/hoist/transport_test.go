@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -39,24 +37,9 @@ func TestRepositoryCannotWeakenTransport(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clearEnv(t)
-			for _, k := range []string{"HOIST_INSECURE", "HOIST_INSECURE_REGISTRY"} {
-				t.Setenv(k, "")
-				os.Unsetenv(k)
-			}
-			for k, v := range tt.env {
-				t.Setenv(k, v)
-			}
-			dir := t.TempDir()
-			if tt.file != "" {
-				write(t, filepath.Join(dir, ".hoist.yaml"), tt.file)
-			}
-			_, s, err := settingsFor(t, dir, append([]string{"--repo", "127.0.0.1:5000/t"}, tt.args...)...)
-			if err != nil {
-				t.Fatal(err)
-			}
+			dir := inDir(t, tt.file, tt.env)
 			var logs bytes.Buffer
-			opts, err := s.pipelineOptions(dir, nil, slog.New(slog.NewTextHandler(&logs, nil)))
+			opts, err := optionsFor(t, dir, slog.New(slog.NewTextHandler(&logs, nil)), append([]string{"--repo", "127.0.0.1:5000/t"}, tt.args...)...)
 			if err != nil {
 				t.Fatal(err)
 			}

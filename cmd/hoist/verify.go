@@ -12,6 +12,7 @@ import (
 )
 
 func newVerifyCmd() *cobra.Command {
+	var keyRef string
 	cmd := &cobra.Command{
 		Use:   "verify [flags] IMAGE",
 		Short: "Check that an image in a registry has its SBOM and provenance attached",
@@ -30,33 +31,19 @@ nothing and are not read.`,
 		Example: `  hoist verify ghcr.io/acme/app:latest
   hoist verify --key cosign.pub ghcr.io/acme/app:latest`,
 		Args: cobra.ExactArgs(1),
-		RunE: runVerify,
 	}
-	f := cmd.Flags()
-	f.String("key", "", "check cosign-format signatures and attestations with this public key (file or env://VAR)")
-	f.Duration("timeout", registry.DefaultTimeout, "fail a registry request after this long without progress (0: never)")
-	addRemoteFlags(f)
-	return cmd
+	cmd.Flags().StringVar(&keyRef, "key", "", "check cosign-format signatures and attestations with this public key (file or env://VAR)")
+	return withSettings(cmd, remoteSpec, func(cmd *cobra.Command, args []string, s *settings) error {
+		return runVerify(cmd, args[0], keyRef, s)
+	})
 }
 
-func runVerify(cmd *cobra.Command, args []string) error {
-	log := logger(cmd)
-	f := cmd.Flags()
-	opts := registry.Options{Logger: log, Retries: registry.DefaultRetries}
-	opts.Timeout, _ = f.GetDuration("timeout")
-	caFile, _ := f.GetString("ca-cert")
-	var err error
-	if opts.CACertPEM, err = readCACert(caFile); err != nil {
-		return err
-	}
-	if err := applyTransport(&opts, f, nil, log); err != nil {
-		return err
-	}
-	ref, err := name.ParseReference(args[0], opts.NameOptions(args[0])...)
+func runVerify(cmd *cobra.Command, image, keyRef string, s *settings) error {
+	opts, ref, err := remoteImage(cmd, image, s)
 	if err != nil {
-		return fmt.Errorf("invalid image reference %q: %w", args[0], err)
+		return err
 	}
-	if keyRef, _ := f.GetString("key"); keyRef != "" {
+	if keyRef != "" {
 		return verifySigned(cmd, ref, keyRef, opts)
 	}
 	report, err := attest.Verify(cmd.Context(), ref, opts)
@@ -76,4 +63,17 @@ func verifySigned(cmd *cobra.Command, ref name.Reference, keyRef string, opts re
 		err = werr
 	}
 	return err
+}
+
+// remoteImage parses the IMAGE argument of verify and sign under the
+// registry options their settings give.
+func remoteImage(cmd *cobra.Command, image string, s *settings) (registry.Options, name.Reference, error) {
+	log := logger(cmd)
+	s.report(log)
+	opts := s.remote.registryOptions(log)
+	ref, err := name.ParseReference(image, opts.NameOptions(image)...)
+	if err != nil {
+		return opts, nil, fmt.Errorf("invalid image reference %q: %w", image, err)
+	}
+	return opts, ref, nil
 }
