@@ -45,7 +45,7 @@ func TestGeneratedDeploymentRuns(t *testing.T) {
 	if !strings.HasPrefix(c.Image, host+"/e2e/app@sha256:") {
 		t.Fatalf("resolved image = %q, want a digest in %s/e2e/app", c.Image, host)
 	}
-	img := pull(t, c.Image)
+	img := registrytest.Image(t, c.Image)
 	cfg, err := img.ConfigFile()
 	if err != nil {
 		t.Fatal(err)

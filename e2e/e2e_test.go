@@ -47,7 +47,7 @@ func TestAppRunsNonRootOnPort80(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	c := serve(ctx, t, pull(t, lines[0]), runctest.Options{}, 80, "/healthz")
+	c := serve(ctx, t, registrytest.Image(t, lines[0]), runctest.Options{}, 80, "/healthz")
 	checkProcess(t, c.PID())
 	for path, want := range map[string]string{
 		"/":            `{"Hello":"World"}`,

@@ -58,6 +58,6 @@ func TestKoBuildsOnHoistBase(t *testing.T) {
 	// .ko.yaml's linux_capabilities makes ko set the same file capability
 	// hoist does, so ko's image binds :80 as 65532 with containerd's
 	// default capabilities too.
-	c := serve(ctx, t, pull(t, stdout.String()), runctest.Options{}, 80, "/")
+	c := serve(ctx, t, registrytest.Image(t, stdout.String()), runctest.Options{}, 80, "/")
 	wantBody(ctx, t, c, "/", `{"Hello":"World"}`+"\n")
 }

@@ -42,7 +42,7 @@ func TestSeveralCommandsRun(t *testing.T) {
 	if len(lines) != 1 || !strings.HasPrefix(lines[0], host+"/multi/pair@sha256:") {
 		t.Fatalf("stdout = %q, want one reference to the image pair", lines)
 	}
-	img := pull(t, lines[0])
+	img := registrytest.Image(t, lines[0])
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	for _, tc := range []struct {

@@ -2,29 +2,12 @@ package e2e
 
 import (
 	"context"
-	"strings"
 	"testing"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/hoist-build/hoist/internal/runctest"
 )
-
-// pull reads the image ref names from its registry, as a node would.
-func pull(t *testing.T, ref string) v1.Image {
-	t.Helper()
-	r, err := name.ParseReference(strings.TrimSpace(ref))
-	if err != nil {
-		t.Fatalf("%q is not a reference: %v", ref, err)
-	}
-	img, err := remote.Image(r)
-	if err != nil {
-		t.Fatalf("pulling %s: %v", ref, err)
-	}
-	return img
-}
 
 // serve runs img under runc until the test ends and waits until it
 // answers GET path on port.
