@@ -2,20 +2,16 @@ package faults_test
 
 import (
 	"context"
-	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/v1"
 
-	"github.com/hoist-build/hoist/config"
 	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/pipeline"
+	"github.com/hoist-build/hoist/pipeline/pipelinetest"
 	"github.com/hoist-build/hoist/publish"
 )
 
@@ -25,21 +21,7 @@ func TestMain(m *testing.M) { hoisttest.Main(m) }
 // `hoist build` does.
 func appOptions(t *testing.T, pub publish.Publisher, archs ...string) pipeline.Options {
 	t.Helper()
-	root := hoisttest.Root(t)
-	ko, err := config.LoadKo(filepath.Join(root, ".ko.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := pipeline.Options{
-		Dir: root, Packages: []string{"./app"}, Environ: hoisttest.Environ(t), Ko: ko,
-		Base: pipeline.BaseDistroless, Port: 80, User: "65532:65532",
-		Created: time.Unix(0, 0).UTC(), Jobs: 2, Publisher: pub,
-		WorkDir: t.TempDir(), Stderr: io.Discard,
-	}
-	for _, a := range archs {
-		opts.Platforms = append(opts.Platforms, v1.Platform{OS: "linux", Architecture: a})
-	}
-	return opts
+	return pipelinetest.AppOptions(t, hoisttest.Root(t), pub, archs...)
 }
 
 // digestOf is the digest part of a digest reference.
