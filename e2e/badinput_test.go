@@ -1,51 +1,41 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/random"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 )
 
-// badModule writes a module with one package per kind of bad input.
+// badFiles are a module with one package per kind of bad input.
+var badFiles = map[string]string{
+	"go.mod":           "module example.com/bad\n\ngo 1.26\n",
+	"broken/main.go":   "package main\n\nfunc main() { nope() }\n",
+	"lib/lib.go":       "package lib\n",
+	"tmpl/main.go":     "package main\n\nvar v string\n\nfunc main() { println(v) }\n",
+	"esc/main.go":      "package main\n\nfunc main() {}\n",
+	"dangling/main.go": "package main\n\nfunc main() {}\n",
+	"a/app/main.go":    "package main\n\nfunc main() {}\n",
+	"b/app/main.go":    "package main\n\nfunc main() {}\n",
+	"tx/main.go":       "package main\n\nfunc main() {}\n",
+	".ko.yaml":         "builds:\n- id: tmpl\n  main: ./tmpl\n  ldflags: [\"-X main.v={{.Bogus}}\"]\n- id: tx\n  main: ./tx\n  flags: [-toolexec, /bin/true]\n",
+	"unknown.yaml":     "prot: 80\n",
+	"typed.yaml":       "port: eighty\n",
+	"notlayout/x.txt":  "not a layout\n",
+}
+
+// badModule writes badFiles and the kodata symlinks no map can hold.
 func badModule(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	files := map[string]string{
-		"go.mod":           "module example.com/bad\n\ngo 1.26\n",
-		"broken/main.go":   "package main\n\nfunc main() { nope() }\n",
-		"lib/lib.go":       "package lib\n",
-		"tmpl/main.go":     "package main\n\nvar v string\n\nfunc main() { println(v) }\n",
-		"esc/main.go":      "package main\n\nfunc main() {}\n",
-		"dangling/main.go": "package main\n\nfunc main() {}\n",
-		"a/app/main.go":    "package main\n\nfunc main() {}\n",
-		"b/app/main.go":    "package main\n\nfunc main() {}\n",
-		"tx/main.go":       "package main\n\nfunc main() {}\n",
-		".ko.yaml":         "builds:\n- id: tmpl\n  main: ./tmpl\n  ldflags: [\"-X main.v={{.Bogus}}\"]\n- id: tx\n  main: ./tx\n  flags: [-toolexec, /bin/true]\n",
-		"unknown.yaml":     "prot: 80\n",
-		"typed.yaml":       "port: eighty\n",
-		"notlayout/x.txt":  "not a layout\n",
-	}
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		mkdir(t, filepath.Dir(p))
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	mkdir(t, filepath.Join(dir, "esc", "kodata"))
-	mkdir(t, filepath.Join(dir, "dangling", "kodata"))
+	hoisttest.WriteFiles(t, dir, badFiles)
 	for link, target := range map[string]string{"esc/kodata/passwd": "/etc/passwd", "dangling/kodata/gone": "missing.txt"} {
+		mkdir(t, filepath.Dir(filepath.Join(dir, link)))
 		if err := os.Symlink(target, filepath.Join(dir, link)); err != nil {
 			t.Fatal(err)
 		}
@@ -57,85 +47,70 @@ func badModule(t *testing.T) string {
 // for arm64 on it must be refused.
 func amd64Base(t *testing.T) string {
 	t.Helper()
-	img, err := random.Image(64, 1)
-	if err != nil {
-		t.Fatal(err)
+	ref := registrytest.New(t) + "/base:amd64"
+	registrytest.Write(t, ref, registrytest.PlatformImage(t, v1.Platform{OS: "linux", Architecture: "amd64"}))
+	return ref
+}
+
+// badInputs are the kinds of bad input the issue lists, with what the
+// error must say; host is the test registry, base an amd64-only image.
+func badInputs(host, base string) []struct {
+	name, want string
+	args       []string
+} {
+	return []struct {
+		name, want string
+		args       []string
+	}{
+		{"compile error", "building example.com/bad/broken", []string{"./broken"}},
+		{"not main", "not a main package", []string{"./lib"}},
+		{"missing dir", "nope", []string{"./nope"}},
+		{"invalid platform", "invalid platform", []string{"--platform", "linux", "./tmpl"}},
+		{"invalid repository", "invalid repository", []string{"--repo", "Bad Repo", "./tmpl"}},
+		{"invalid tag", "invalid tag", []string{"--tag", "-x", "./tmpl"}},
+		{"unknown key", `unknown key "prot"`, []string{"--config", "unknown.yaml", "./tmpl"}},
+		{"ill-typed key", `key "port"`, []string{"--config", "typed.yaml", "./tmpl"}},
+		{"bad ldflags template", "expanding ldflags", []string{"./tmpl"}},
+		{"kodata symlink escaping", "outside kodata", []string{"./esc"}},
+		{"unreadable kodata file", "no such file", []string{"./dangling"}},
+		{"missing base", "not found", []string{"--base", host + "/nope:latest", "./esc"}},
+		{"base lacks platform", "not linux/arm64", []string{"--base", base, "--platform", "linux/arm64", "./a/app"}},
+		{"layout that is not one", "not an OCI image layout", []string{"--oci-layout", "notlayout", "./a/app"}},
+		{"tarball in missing dir", "does not exist", []string{"--tarball", "/no/such/dir/x.tar", "./a/app"}},
+		{"toolexec in .ko.yaml", "-toolexec runs an arbitrary program during the build: hoist refuses it, as ko does", []string{"./tx"}},
 	}
-	cfg, _ := img.ConfigFile()
-	cfg = cfg.DeepCopy()
-	cfg.OS, cfg.Architecture = "linux", "amd64"
-	if img, err = mutate.ConfigFile(img, cfg); err != nil {
-		t.Fatal(err)
-	}
-	ref, _ := name.ParseReference(registrytest.New(t) + "/base:amd64")
-	if err := remote.Write(ref, img); err != nil {
-		t.Fatal(err)
-	}
-	return ref.String()
 }
 
 // TestBadInputRefused runs the real command on every kind of bad input the
 // issue lists: each must exit non-zero with a one-line error naming the
 // problem, print nothing on stdout, and publish nothing.
 func TestBadInputRefused(t *testing.T) {
-	bin, _ := hoistBinary(t)
+	bin := hoisttest.Binary(t)
 	dir := badModule(t)
 	host := registrytest.New(t)
 	repo := []string{"--repo", host + "/bad"}
-	cases := []struct {
-		name string
-		args []string
-		want string
-	}{
-		{"compile error", []string{"./broken"}, "building example.com/bad/broken"},
-		{"not main", []string{"./lib"}, "not a main package"},
-		{"missing dir", []string{"./nope"}, "nope"},
-		{"invalid platform", []string{"--platform", "linux", "./tmpl"}, "invalid platform"},
-		{"invalid repository", []string{"--repo", "Bad Repo", "./tmpl"}, "invalid repository"},
-		{"invalid tag", []string{"--tag", "-x", "./tmpl"}, "invalid tag"},
-		{"unknown key", []string{"--config", "unknown.yaml", "./tmpl"}, `unknown key "prot"`},
-		{"ill-typed key", []string{"--config", "typed.yaml", "./tmpl"}, `key "port"`},
-		{"bad ldflags template", []string{"./tmpl"}, "expanding ldflags"},
-		{"kodata symlink escaping", []string{"./esc"}, "outside kodata"},
-		{"unreadable kodata file", []string{"./dangling"}, "no such file"},
-		{"missing base", []string{"--base", host + "/nope:latest", "./esc"}, "not found"},
-		{"base lacks platform", []string{"--base", amd64Base(t), "--platform", "linux/arm64", "./a/app"}, "not linux/arm64"},
-		{"layout that is not one", []string{"--oci-layout", "notlayout", "./a/app"}, "not an OCI image layout"},
-		{"tarball in missing dir", []string{"--tarball", "/no/such/dir/x.tar", "./a/app"}, "does not exist"},
-		{"toolexec in .ko.yaml", []string{"./tx"}, "-toolexec runs an arbitrary program during the build: hoist refuses it, as ko does"},
-	}
-	for _, tc := range cases {
+	for _, tc := range badInputs(host, amd64Base(t)) {
 		t.Run(tc.name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			cmd := exec.Command(bin, append(append([]string{"build", "--progress", "plain"}, repo...), tc.args...)...)
-			cmd.Dir, cmd.Stdout, cmd.Stderr = dir, &stdout, &stderr
-			cmd.Env = cliEnv(t)
-			err := cmd.Run()
-			if _, ok := err.(*exec.ExitError); !ok {
-				t.Fatalf("exit: %v, want a non-zero exit\n%s", err, stderr.String())
+			r := hoisttest.Run(t, dir, cliEnv(t), bin, append(append([]string{"build", "--progress", "plain"}, repo...), tc.args...)...)
+			if r.Code == 0 {
+				t.Fatalf("exit 0, want a non-zero exit\n%s", r.Stderr)
 			}
-			lines := strings.Split(strings.TrimRight(stderr.String(), "\n"), "\n")
-			last := lines[len(lines)-1]
-			if !strings.HasPrefix(last, "hoist: ") || !strings.Contains(last, tc.want) {
+			if last := r.LastLine(); !strings.HasPrefix(last, "hoist: ") || !strings.Contains(last, tc.want) {
 				t.Errorf("last stderr line = %q, want a hoist error containing %q", last, tc.want)
 			}
-			if stdout.Len() != 0 {
-				t.Errorf("stdout = %q, want nothing", stdout.String())
+			if r.Stdout != "" {
+				t.Errorf("stdout = %q, want nothing", r.Stdout)
 			}
 		})
 	}
 	t.Run("compile error keeps go's diagnostics", func(t *testing.T) {
-		cmd := exec.Command(bin, append(append([]string{"build"}, repo...), "./broken")...)
-		cmd.Dir, cmd.Env = dir, cliEnv(t)
-		out, _ := cmd.CombinedOutput()
-		if !bytes.Contains(out, []byte("undefined: nope")) {
-			t.Errorf("output lacks go's diagnostic:\n%s", out)
+		r := hoisttest.Run(t, dir, cliEnv(t), bin, append(append([]string{"build"}, repo...), "./broken")...)
+		if !strings.Contains(r.Stdout+r.Stderr, "undefined: nope") {
+			t.Errorf("output lacks go's diagnostic:\n%s%s", r.Stdout, r.Stderr)
 		}
 	})
-	reg, _ := name.NewRegistry(host)
-	repos, err := remote.Catalog(context.Background(), reg)
-	if err != nil || len(repos) != 0 {
-		t.Errorf("registry holds %v (%v) after refused builds, want nothing", repos, err)
+	if repos := registrytest.Catalog(t, host); len(repos) != 0 {
+		t.Errorf("registry holds %v after refused builds, want nothing", repos)
 	}
 	if entries, _ := os.ReadDir(filepath.Join(dir, "notlayout")); len(entries) != 1 {
 		t.Errorf("the non-layout directory was written into: %d entries", len(entries))

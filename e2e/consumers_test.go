@@ -64,18 +64,9 @@ func TestSkopeoInspectsImageAndIndex(t *testing.T) {
 	if sum := sha256.Sum256([]byte(raw)); "sha256:"+hex.EncodeToString(sum[:]) != multi.digest {
 		t.Errorf("the index skopeo read does not hash to %s:\n%s", multi.digest, raw)
 	}
-	var index struct {
-		MediaType string
-		Manifests []struct {
-			Digest   string
-			Platform struct{ OS, Architecture string }
-		}
-	}
+	var index indexDoc
 	decode(t, raw, &index)
-	var platforms []string
-	for _, m := range index.Manifests {
-		platforms = append(platforms, m.Platform.OS+"/"+m.Platform.Architecture)
-	}
+	platforms := index.platforms(false)
 	if index.MediaType != "application/vnd.oci.image.index.v1+json" || strings.Join(platforms, ",") != "linux/amd64,linux/arm64" {
 		t.Fatalf("index = %s %v, want an OCI index of linux/amd64,linux/arm64", index.MediaType, platforms)
 	}
@@ -209,21 +200,35 @@ func blobPath(layout, digest string) string {
 	return filepath.Join(layout, "blobs", algo, encoded)
 }
 
+// indexDoc is what the tests read of an OCI index, decoded apart from
+// ggcr, as another client would.
+type indexDoc struct {
+	MediaType string
+	Manifests []struct {
+		Digest   string
+		Platform struct{ OS, Architecture string }
+	}
+}
+
+// platforms lists the entries as "os/arch", or "os/arch=digest".
+func (x indexDoc) platforms(withDigest bool) []string {
+	var out []string
+	for _, m := range x.Manifests {
+		p := m.Platform.OS + "/" + m.Platform.Architecture
+		if withDigest {
+			p += "=" + m.Digest
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
 // childDigests lists an index's manifests as "platform=digest" pairs.
 func childDigests(t *testing.T, index string) string {
 	t.Helper()
-	var idx struct {
-		Manifests []struct {
-			Digest   string
-			Platform struct{ OS, Architecture string }
-		}
-	}
+	var idx indexDoc
 	decode(t, index, &idx)
-	var pairs []string
-	for _, m := range idx.Manifests {
-		pairs = append(pairs, m.Platform.OS+"/"+m.Platform.Architecture+"="+m.Digest)
-	}
-	return strings.Join(pairs, " ")
+	return strings.Join(idx.platforms(true), " ")
 }
 
 func decode(t *testing.T, data string, v any) {

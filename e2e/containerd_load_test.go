@@ -1,15 +1,12 @@
 package e2e
 
 import (
-	"bufio"
-	"bytes"
-	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // TestContainerdLoad publishes straight into a real containerd with --repo
@@ -40,19 +37,8 @@ func TestContainerdLoad(t *testing.T) {
 		t.Fatalf("after garbage collection, ctr image check says %s is %q, want complete", ref, status)
 	}
 
-	logFile := filepath.Join(t.TempDir(), "app.log")
-	t.Cleanup(func() { cd.removeTask(t, "loaded") })
-	cd.ctr(t, "run", "-d", "--log-uri", "file://"+logFile, "--runc-root", cd.runcRoot, ref, "loaded")
-	pid := cd.taskPID(t, "loaded")
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	body, err := getInNetns(ctx, pid, "http://127.0.0.1:80/")
-	if err != nil {
-		t.Fatalf("GET / in the task's network namespace: %v\nlogs:\n%s", err, fileText(logFile))
-	}
-	if strings.TrimSpace(body) != `{"Hello":"World"}` {
-		t.Errorf("GET / = %q, want {\"Hello\":\"World\"}", body)
-	}
+	pid, logFile := cd.run(t, ref, "loaded")
+	wantHello(t, pid, logFile)
 
 	// A new label changes only the config: the layers are already there.
 	out, stderr = hoistEnv(t, bin, root, env, "build", "-v", "--repo", "containerd.local", "--label", "build=2", "./app")
@@ -69,15 +55,11 @@ func TestContainerdLoad(t *testing.T) {
 func TestContainerdLoadRefusesMissingSocket(t *testing.T) {
 	bin, root := hoistBinary(t)
 	missing := filepath.Join(t.TempDir(), "none.sock")
-	cmd := exec.Command(bin, "build", "--repo", "containerd.local", "--containerd-address", missing, "./app")
-	cmd.Dir = root
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	err := cmd.Run()
-	if err == nil {
+	r := hoisttest.Run(t, root, nil, bin, "build", "--repo", "containerd.local", "--containerd-address", missing, "./app")
+	if r.Code == 0 {
 		t.Fatal("hoist build succeeded without a containerd socket")
 	}
-	if msg := strings.TrimSpace(stderr.String()); !strings.Contains(msg, "no socket at "+missing) || strings.Count(msg, "\n") > 0 {
+	if msg := strings.TrimSpace(r.Stderr); !strings.Contains(msg, "no socket at "+missing) || strings.Count(msg, "\n") > 0 {
 		t.Errorf("stderr = %q, want one line naming %s", msg, missing)
 	}
 }
@@ -86,29 +68,6 @@ func TestContainerdLoadRefusesMissingSocket(t *testing.T) {
 // and its stderr.
 func hoistEnv(t *testing.T, bin, dir string, env []string, args ...string) ([]string, string) {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(bin, args...)
-	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, &stdout, &stderr
-	cmd.Env = append(os.Environ(), env...)
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("hoist %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-	}
-	var lines []string
-	for sc := bufio.NewScanner(&stdout); sc.Scan(); {
-		lines = append(lines, sc.Text())
-	}
-	return lines, stderr.String()
-}
-
-// imageCheck is the STATUS column of `ctr image check` for ref (columns
-// REF TYPE DIGEST STATUS SIZE UNPACKED; STATUS is e.g. "complete (5/5)").
-func (cd *containerd) imageCheck(t *testing.T, ref string) string {
-	t.Helper()
-	for sc := bufio.NewScanner(strings.NewReader(cd.ctr(t, "image", "check"))); sc.Scan(); {
-		if f := strings.Fields(sc.Text()); len(f) >= 5 && f[0] == ref {
-			return f[3] + " " + f[4]
-		}
-	}
-	t.Fatalf("ctr image check lists no %s", ref)
-	return ""
+	r := hoisttest.MustRun(t, dir, append(os.Environ(), env...), bin, args...)
+	return r.Lines(), r.Stderr
 }

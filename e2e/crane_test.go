@@ -54,7 +54,7 @@ func TestPublishTaskKeepsDigest(t *testing.T) {
 		t.Errorf("publish printed %q, want %q (the digest hoist wrote into the layout)\nstderr:\n%s", got, want, stderr.String())
 	}
 	for _, ref := range []string{repo + "/app:e2e", repo + "/app:latest", repo + "/promoted:e2e"} {
-		if got := remoteDigest(t, ref); got != digest {
+		if got := registrytest.Digest(t, ref).String(); got != digest {
 			t.Errorf("%s = %s, want %s as hoist built it", ref, got, digest)
 		}
 	}
@@ -99,32 +99,12 @@ func drain(l v1.Layer) error {
 	return nil
 }
 
-func remoteDigest(t *testing.T, ref string) string {
-	t.Helper()
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	desc, err := remote.Head(r)
-	if err != nil {
-		t.Fatalf("looking up %s: %v", ref, err)
-	}
-	return desc.Digest.String()
-}
-
 // checkPromotedPlatforms requires the promoted index to list the platforms
 // hoist's index lists and every image in it to be pullable from the
 // promoted repository, not only from the one it was copied from.
 func checkPromotedPlatforms(t *testing.T, ref, built string) {
 	t.Helper()
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := remote.Index(r)
-	if err != nil {
-		t.Fatalf("pulling %s: %v", ref, err)
-	}
+	idx, m := registrytest.Index(t, ref)
 	raw, err := idx.RawManifest()
 	if err != nil {
 		t.Fatal(err)
@@ -132,12 +112,8 @@ func checkPromotedPlatforms(t *testing.T, ref, built string) {
 	if got, want := childDigests(t, string(raw)), childDigests(t, built); got != want || !strings.Contains(got, "linux/arm64=") {
 		t.Fatalf("%s lists %s, want %s", ref, got, want)
 	}
-	m, err := idx.IndexManifest()
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, d := range m.Manifests {
-		img, err := remote.Image(r.Context().Digest(d.Digest.String()))
+		img, err := remote.Image(must(name.ParseReference(ref)).Context().Digest(d.Digest.String()))
 		if err != nil {
 			t.Fatalf("pulling %s's %s image: %v", ref, d.Platform, err)
 		}

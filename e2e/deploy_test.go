@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
@@ -47,29 +45,16 @@ func TestGeneratedDeploymentRuns(t *testing.T) {
 	if !strings.HasPrefix(c.Image, host+"/e2e/app@sha256:") {
 		t.Fatalf("resolved image = %q, want a digest in %s/e2e/app", c.Image, host)
 	}
-	ref, err := name.ParseReference(c.Image)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := remote.Image(ref)
-	if err != nil {
-		t.Fatalf("pulling %s: %v", c.Image, err)
-	}
+	img := registrytest.Image(t, c.Image)
 	cfg, err := img.ConfigFile()
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	ctr, err := runctest.Start(ctx, img, t.TempDir(), podOptions(pod, c, cfg.Config.Env))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ctr.Close()
+	// The readiness probe must pass.
 	port := int(c.Ports[0].ContainerPort)
-	if err := ctr.WaitHTTP(ctx, port, c.ReadinessProbe.HTTPGet.Path); err != nil {
-		t.Fatalf("readiness probe never passed on :%d: %v\nlogs:\n%s", port, err, ctr.Logs())
-	}
+	ctr := serve(ctx, t, img, podOptions(pod, c, cfg.Config.Env), port, c.ReadinessProbe.HTTPGet.Path)
 	if status, _, err := ctr.Get(ctx, port, c.LivenessProbe.HTTPGet.Path); err != nil || status != 200 {
 		t.Errorf("liveness probe = %d, %v; want 200", status, err)
 	}

@@ -1,11 +1,8 @@
 package e2e
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,37 +10,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-
 	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/internal/runctest"
 )
 
+func TestMain(m *testing.M) { hoisttest.Main(m) }
+
 // requireRuntime skips outside CI when the test cannot run here, and fails in
 // CI, where a skipped end-to-end test would prove nothing.
-func requireRuntime(t *testing.T) {
-	t.Helper()
-	_, err := exec.LookPath("runc")
-	if os.Geteuid() == 0 && err == nil {
-		return
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("end-to-end tests need root and runc (uid %d, runc: %v)", os.Geteuid(), err)
-	}
-	t.Skip("needs root and runc")
-}
+func requireRuntime(t *testing.T) { requireTools(t, "runc") }
 
-// hoistBinary builds the command once per test binary run.
-func hoistBinary(t *testing.T) (bin, root string) {
-	t.Helper()
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return hoisttest.Hoist(t, root), root
-}
+// hoistBinary is the command under test and the module root it builds.
+func hoistBinary(t *testing.T) (bin, root string) { return hoisttest.Binary(t), hoisttest.Root(t) }
 
 // cliEnv is the controlled environment the CLI runs in: nothing of the
 // caller's HOIST_*, KO_*, GOFLAGS, GOENV file or docker config leaks in.
@@ -55,18 +34,7 @@ func cliEnv(t *testing.T, extra ...string) []string {
 // hoist runs the command and returns its stdout lines.
 func hoist(t *testing.T, bin, dir string, args ...string) []string {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(bin, args...)
-	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, &stdout, &stderr
-	cmd.Env = cliEnv(t)
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("hoist %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-	}
-	var lines []string
-	for sc := bufio.NewScanner(&stdout); sc.Scan(); {
-		lines = append(lines, sc.Text())
-	}
-	return lines
+	return hoisttest.MustRun(t, dir, cliEnv(t), bin, args...).Lines()
 }
 
 func TestAppRunsNonRootOnPort80(t *testing.T) {
@@ -77,34 +45,16 @@ func TestAppRunsNonRootOnPort80(t *testing.T) {
 	if len(lines) != 1 || !strings.HasPrefix(lines[0], host+"/e2e/app@sha256:") {
 		t.Fatalf("stdout = %q, want one digest reference", lines)
 	}
-	ref, err := name.ParseReference(lines[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := remote.Image(ref)
-	if err != nil {
-		t.Fatalf("pulling %s: %v", ref, err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	c, err := runctest.Start(ctx, img, t.TempDir(), runctest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.WaitHTTP(ctx, 80, "/healthz"); err != nil {
-		t.Fatalf("app never answered on :80: %v\nlogs:\n%s", err, c.Logs())
-	}
+	c := serve(ctx, t, registrytest.Image(t, lines[0]), runctest.Options{}, 80, "/healthz")
 	checkProcess(t, c.PID())
 	for path, want := range map[string]string{
 		"/":            `{"Hello":"World"}`,
 		"/items/5?q=x": `{"item_id":5,"q":"x"}`,
 		"/items/7":     `{"item_id":7,"q":null}`,
 	} {
-		status, body, err := c.Get(ctx, 80, path)
-		if err != nil || status != 200 || strings.TrimSpace(string(body)) != want {
-			t.Errorf("GET %s = %d %q (%v), want 200 %s", path, status, body, err, want)
-		}
+		wantBody(ctx, t, c, path, want+"\n") // the app's JSON encoder ends each body with a newline
 	}
 	stopGracefully(t, c)
 }

@@ -7,12 +7,15 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
+	"github.com/hoist-build/hoist/internal/registrytest"
 )
 
 // TestImageHygiene builds app with a canary in the environment and checks
@@ -65,17 +68,9 @@ func onlyImage(t *testing.T, dir string) v1.Image {
 // onlyEntry opens an OCI layout that must list exactly one artifact.
 func onlyEntry(t *testing.T, dir string) (v1.ImageIndex, v1.Descriptor) {
 	t.Helper()
-	p, err := layout.FromPath(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ii, err := p.ImageIndex()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := ii.IndexManifest()
-	if err != nil || len(m.Manifests) != 1 {
-		t.Fatalf("layout %s: %v, want exactly one entry", dir, err)
+	ii, m := registrytest.LayoutIndex(t, dir)
+	if len(m.Manifests) != 1 {
+		t.Fatalf("layout %s lists %d entries, want exactly one", dir, len(m.Manifests))
 	}
 	return ii, m.Manifests[0]
 }
@@ -84,25 +79,10 @@ var shells = []string{"bin/sh", "bin/bash", "bin/ash", "bin/busybox", "usr/bin/a
 
 func checkLayerHygiene(t *testing.T, i int, l v1.Layer, forbidden []string) {
 	t.Helper()
-	rc, err := l.Uncompressed()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	tr := tar.NewReader(rc)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	hoisttest.LayerEntries(t, l, func(h *tar.Header, body io.Reader) bool {
 		name := strings.TrimSuffix(h.Name, "/")
-		for _, s := range shells {
-			if name == s {
-				t.Errorf("layer %d ships %s", i, name)
-			}
+		if slices.Contains(shells, name) {
+			t.Errorf("layer %d ships %s", i, name)
 		}
 		nonrootHome := name == "home/nonroot"
 		if (h.Uid != 0 || h.Gid != 0) && !nonrootHome {
@@ -112,9 +92,10 @@ func checkLayerHygiene(t *testing.T, i int, l v1.Layer, forbidden []string) {
 			t.Errorf("layer %d: /%s is world-writable (%o)", i, name, h.Mode)
 		}
 		var data bytes.Buffer
-		io.Copy(&data, tr)
+		io.Copy(&data, body)
 		checkNoTrace(t, fmt.Sprintf("layer %d /%s", i, name), append([]byte(name+h.Linkname), data.Bytes()...), forbidden)
-	}
+		return true
+	})
 }
 
 func checkNoTrace(t *testing.T, where string, data []byte, forbidden []string) {

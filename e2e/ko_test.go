@@ -10,9 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/internal/runctest"
 )
@@ -56,29 +53,11 @@ func TestKoBuildsOnHoistBase(t *testing.T) {
 	if !strings.Contains(stderr.String(), "Using build config app") {
 		t.Errorf("ko did not use .ko.yaml's build config:\n%s", stderr.String())
 	}
-	ref, err := name.ParseReference(strings.TrimSpace(stdout.String()))
-	if err != nil {
-		t.Fatalf("ko printed %q: %v", stdout.String(), err)
-	}
-	img, err := remote.Image(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	// .ko.yaml's linux_capabilities makes ko set the same file capability
 	// hoist does, so ko's image binds :80 as 65532 with containerd's
 	// default capabilities too.
-	c, err := runctest.Start(ctx, img, t.TempDir(), runctest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.WaitHTTP(ctx, 80, "/"); err != nil {
-		t.Fatalf("ko's image never answered: %v\n%s", err, c.Logs())
-	}
-	status, body, err := c.Get(ctx, 80, "/")
-	if err != nil || status != 200 || strings.TrimSpace(string(body)) != `{"Hello":"World"}` {
-		t.Errorf("GET / = %d %q (%v)", status, body, err)
-	}
+	c := serve(ctx, t, registrytest.Image(t, stdout.String()), runctest.Options{}, 80, "/")
+	wantBody(ctx, t, c, "/", `{"Hello":"World"}`+"\n")
 }

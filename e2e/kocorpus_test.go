@@ -1,16 +1,12 @@
 package e2e
 
 import (
-	"archive/tar"
-	"bytes"
-	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -19,10 +15,10 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/hoist-build/hoist/config"
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/layers"
 )
@@ -66,11 +62,11 @@ func TestKoCorpus(t *testing.T) {
 			// Outside the module: a layout inside it would make the git tree
 			// dirty halfway through, and go stamps that into the binaries.
 			koOut, hoistOut := filepath.Join(c.out, "ko-layout"), filepath.Join(c.out, "hoist-layout")
-			run(t, c.dir, env, ko, append([]string{"build", "--push=false", "--sbom=none", "--oci-layout-path", koOut}, c.paths...)...)
+			hoisttest.MustRun(t, c.dir, env, ko, append([]string{"build", "--push=false", "--sbom=none", "--oci-layout-path", koOut}, c.paths...)...)
 			// ko needs a KO_DOCKER_REPO even with --push=false; hoist would
 			// push to it as well as write the layout, so it gets none (and
 			// with nothing pushed, attaches nothing).
-			run(t, c.dir, append(env, "KO_DOCKER_REPO="), bin, append([]string{"build", "--oci-layout", hoistOut, "--no-cache", "--progress", "plain"}, c.paths...)...)
+			hoisttest.MustRun(t, c.dir, append(env, "KO_DOCKER_REPO="), bin, append([]string{"build", "--oci-layout", hoistOut, "--no-cache", "--progress", "plain"}, c.paths...)...)
 			want, got := layoutBinaries(t, koOut), layoutBinaries(t, hoistOut)
 			if len(want) == 0 {
 				t.Fatal("ko built nothing")
@@ -161,15 +157,15 @@ func newCorpusCase(t *testing.T, file, host string, base v1.ImageIndex) corpusCa
 		cfgName = "my-ko.yaml"
 		c.env = append(c.env, "KO_CONFIG_PATH="+filepath.Join(c.dir, cfgName))
 	}
-	writeFile(t, filepath.Join(c.dir, cfgName), text)
-	writeFile(t, filepath.Join(c.dir, "go.mod"), "module example.com/corpus\n\ngo 1.22\n")
+	files := map[string]string{cfgName: text, "go.mod": "module example.com/corpus\n\ngo 1.22\n"}
 	c.paths = corpusPaths(ko)
 	for _, p := range c.paths {
-		writeFile(t, filepath.Join(c.dir, p, "main.go"), "package main\n\nimport \"fmt\"\n\nvar version = \"dev\"\n\nfunc main() { fmt.Println(\"corpus\", version) }\n")
+		files[path.Join(p, "main.go")] = "package main\n\nimport \"fmt\"\n\nvar version = \"dev\"\n\nfunc main() { fmt.Println(\"corpus\", version) }\n"
 	}
+	hoisttest.WriteFiles(t, c.dir, files)
 	// A repository without tags: .Git.Tag is ko's v0.0.0 in both tools.
 	for _, args := range [][]string{{"init", "-q"}, {"add", "."}, {"-c", "commit.gpgsign=false", "commit", "-q", "-m", "corpus"}} {
-		run(t, c.dir, corpusEnv(t), "git", args...)
+		hoisttest.MustRun(t, c.dir, corpusEnv(t), "git", args...)
 	}
 	return c
 }
@@ -208,140 +204,7 @@ func replaceValue(text, ref, local string) string {
 
 func pushIndex(t *testing.T, ref string, idx v1.ImageIndex) {
 	t.Helper()
-	if err := remote.WriteIndex(must(name.ParseReference(ref)), idx); err != nil {
-		t.Fatalf("pushing %s: %v", ref, err)
-	}
-}
-
-// layoutBinaries maps "app platform" to the binary's sha256 and its
-// security.capability xattr, for every image of an OCI layout.
-func layoutBinaries(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	idx, err := layout.ImageIndexFromPath(dir)
-	if err != nil {
-		t.Fatalf("reading layout %s: %v", dir, err)
-	}
-	out := map[string]string{}
-	walkIndex(t, idx, out)
-	return out
-}
-
-func walkIndex(t *testing.T, idx v1.ImageIndex, out map[string]string) {
-	m, err := idx.IndexManifest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range m.Manifests {
-		if d.MediaType.IsIndex() {
-			child, err := idx.ImageIndex(d.Digest)
-			if err != nil {
-				t.Fatal(err)
-			}
-			walkIndex(t, child, out)
-			continue
-		}
-		img, err := idx.Image(d.Digest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		app, sum := appBinary(t, img)
-		cfg, err := img.ConfigFile()
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := v1.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant}
-		out[app+" "+p.String()] = sum
-	}
-}
-
-// appBinary finds the binary under /ko-app in the image's last layers.
-func appBinary(t *testing.T, img v1.Image) (name, sum string) {
-	ls, err := img.Layers()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := len(ls) - 1; i >= 0; i-- {
-		rc, err := ls[i].Uncompressed()
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr := tar.NewReader(rc)
-		for {
-			h, err := tr.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			p := strings.TrimPrefix(h.Name, "/")
-			if h.Typeflag != tar.TypeReg || !strings.HasPrefix(p, "ko-app/") {
-				continue
-			}
-			hash := sha256.New()
-			var w io.Writer = hash
-			if keep != "" {
-				f, err := os.CreateTemp(keep, "bin")
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer f.Close()
-				w = io.MultiWriter(hash, f)
-			}
-			if _, err := io.Copy(w, tr); err != nil {
-				t.Fatal(err)
-			}
-			rc.Close()
-			capx := hex.EncodeToString([]byte(h.PAXRecords["SCHILY.xattr.security.capability"]))
-			return strings.TrimPrefix(p, "ko-app/"), fmt.Sprintf("sha256:%x cap:%s", hash.Sum(nil)[:8], capx)
-		}
-		rc.Close()
-	}
-	t.Fatal("no /ko-app binary in the image")
-	return "", ""
-}
-
-// buildInfo is `go version -m` of every binary in a layout, to show how
-// two builds differed.
-func buildInfo(t *testing.T, dir string) string {
-	var out strings.Builder
-	idx, err := layout.ImageIndexFromPath(dir)
-	if err != nil {
-		return err.Error()
-	}
-	bins := map[string]string{}
-	keep = t.TempDir()
-	defer func() { keep = "" }()
-	walkIndex(t, idx, bins)
-	files, _ := filepath.Glob(filepath.Join(keep, "*"))
-	for _, f := range files {
-		b, _ := exec.Command("go", "version", "-m", f).CombinedOutput()
-		out.Write(b)
-	}
-	return out.String()
-}
-
-// keep, when set, is where appBinary also writes the binaries it reads.
-var keep string
-
-func describeBinaries(m map[string]string) string {
-	keys := slices.Sorted(maps.Keys(m))
-	var b strings.Builder
-	for _, k := range keys {
-		fmt.Fprintf(&b, "\n  %s = %s", k, m[k])
-	}
-	return b.String()
-}
-
-func run(t *testing.T, dir string, env []string, prog string, args ...string) {
-	t.Helper()
-	cmd := exec.Command(prog, args...)
-	cmd.Dir, cmd.Env = dir, env
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("%s %s: %v\n%s", filepath.Base(prog), strings.Join(args, " "), err, out.String())
-	}
+	registrytest.Write(t, ref, idx)
 }
 
 func mustRead(t *testing.T, p string) []byte {
@@ -351,16 +214,6 @@ func mustRead(t *testing.T, p string) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-func writeFile(t *testing.T, p, data string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func must[T any](v T, err error) T {

@@ -2,14 +2,11 @@ package e2e
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/internal/runctest"
 )
@@ -35,36 +32,25 @@ func TestSeveralCommandsRun(t *testing.T) {
 	bin, _ := hoistBinary(t)
 	host := registrytest.New(t)
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "go.mod"), "module example.com/pair\n\ngo 1.22\n")
-	writeFile(t, filepath.Join(dir, "cmd", "alpha", "main.go"), strings.Replace(serverMain, "%s", "alpha", 1))
-	writeFile(t, filepath.Join(dir, "cmd", "beta", "main.go"), strings.Replace(serverMain, "%s", "beta", 1))
-	writeFile(t, filepath.Join(dir, ".hoist.yaml"), "images:\n  - name: pair\n    packages: [./cmd/alpha, ./cmd/beta]\n    entrypoint: beta\n")
+	hoisttest.WriteFiles(t, dir, map[string]string{
+		"go.mod":            "module example.com/pair\n\ngo 1.22\n",
+		"cmd/alpha/main.go": strings.Replace(serverMain, "%s", "alpha", 1),
+		"cmd/beta/main.go":  strings.Replace(serverMain, "%s", "beta", 1),
+		".hoist.yaml":       "images:\n  - name: pair\n    packages: [./cmd/alpha, ./cmd/beta]\n    entrypoint: beta\n",
+	})
 	lines := hoist(t, bin, dir, "build", "--repo", host+"/multi", "--sbom", "none", "--provenance=false")
 	if len(lines) != 1 || !strings.HasPrefix(lines[0], host+"/multi/pair@sha256:") {
 		t.Fatalf("stdout = %q, want one reference to the image pair", lines)
 	}
-	img, err := remote.Image(must(name.ParseReference(lines[0])))
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := registrytest.Image(t, lines[0])
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{{nil, "beta"}, {[]string{"/ko-app/alpha"}, "alpha"}} {
-		c, err := runctest.Start(ctx, img, t.TempDir(), runctest.Options{Args: tc.args})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := c.WaitHTTP(ctx, 80, "/"); err != nil {
-			c.Close()
-			t.Fatalf("%v never answered: %v\n%s", tc.args, err, c.Logs())
-		}
-		status, body, err := c.Get(ctx, 80, "/")
+		c := serve(ctx, t, img, runctest.Options{Args: tc.args}, 80, "/")
+		wantBody(ctx, t, c, "/", tc.want)
 		c.Close()
-		if err != nil || status != 200 || string(body) != tc.want {
-			t.Errorf("%v: GET / = %d %q (%v), want %s", tc.args, status, body, err, tc.want)
-		}
 	}
 }

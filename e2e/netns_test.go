@@ -7,11 +7,10 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"runtime"
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/hoist-build/hoist/internal/runctest"
 )
 
 // netns names the network namespace pid lives in, e.g. "net:[4026531833]".
@@ -31,7 +30,7 @@ func netns(t *testing.T, pid int) string {
 func getInNetns(ctx context.Context, pid int, url string) (string, error) {
 	client := &http.Client{Transport: &http.Transport{
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			return dialInNetns(ctx, pid, network, addr)
+			return runctest.DialInNetns(ctx, fmt.Sprintf("/proc/%d/ns/net", pid), network, addr)
 		},
 		DisableKeepAlives: true,
 	}}
@@ -71,37 +70,4 @@ func getBody(ctx context.Context, client *http.Client, url string) (string, erro
 		return string(body), fmt.Errorf("getting %s: status %s", url, resp.Status)
 	}
 	return string(body), nil
-}
-
-// dialInNetns creates the socket on a thread moved into pid's network
-// namespace; a socket stays in the namespace it was created in, so the
-// connection keeps working after the goroutine is gone.
-func dialInNetns(ctx context.Context, pid int, network, addr string) (net.Conn, error) {
-	type result struct {
-		conn net.Conn
-		err  error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		// Never unlocked: the thread's namespace is changed for good, and a
-		// goroutine exiting while locked makes the runtime discard the
-		// thread instead of reusing it for unrelated goroutines.
-		runtime.LockOSThread()
-		fd, err := unix.Open(fmt.Sprintf("/proc/%d/ns/net", pid), unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			ch <- result{nil, fmt.Errorf("opening network namespace of pid %d: %w", pid, err)}
-			return
-		}
-		err = unix.Setns(fd, unix.CLONE_NEWNET)
-		unix.Close(fd)
-		if err != nil {
-			ch <- result{nil, fmt.Errorf("entering network namespace of pid %d: %w", pid, err)}
-			return
-		}
-		var d net.Dialer
-		conn, err := d.DialContext(ctx, network, addr)
-		ch <- result{conn, err}
-	}()
-	r := <-ch
-	return r.conn, r.err
 }

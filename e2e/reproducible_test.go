@@ -14,6 +14,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // TestReproducibleAcrossCheckouts builds the same commit from two separate
@@ -93,19 +95,13 @@ func fileHashes(t *testing.T, img v1.Image) map[string]string {
 	rc := mutate.Extract(img)
 	defer rc.Close()
 	out := map[string]string{}
-	tr := tar.NewReader(rc)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	hoisttest.TarEntries(t, rc, func(h *tar.Header, body io.Reader) bool {
 		sum := sha256.New()
-		io.Copy(sum, tr)
+		io.Copy(sum, body)
 		out[h.Name] = fmt.Sprintf("%x %o %d:%d %v", sum.Sum(nil), h.Mode, h.Uid, h.Gid, h.PAXRecords)
-	}
+		return true
+	})
+	return out
 }
 
 // exportCheckout clones the repository's HEAD, as a second machine checking
@@ -139,12 +135,5 @@ func goEnv(t *testing.T, key string) string {
 // stdout.
 func runWithEnv(t *testing.T, bin, dir string, env []string, args ...string) string {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(bin, args...)
-	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, &stdout, &stderr
-	cmd.Env = cliEnv(t, env...)
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("hoist %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-	}
-	return stdout.String()
+	return hoisttest.MustRun(t, dir, cliEnv(t, env...), bin, args...).Stdout
 }

@@ -3,11 +3,12 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // requireTools skips outside CI when the test cannot run here and fails in
@@ -17,20 +18,8 @@ import (
 // xattr, and running containers, need it.
 func requireTools(t *testing.T, tools ...string) {
 	t.Helper()
-	var missing []string
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			missing = append(missing, tool)
-		}
-	}
-	if os.Geteuid() == 0 && len(missing) == 0 {
-		return
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("this test needs root and %s (uid %d, missing: %v); .ci/run installs them",
-			strings.Join(tools, ", "), os.Geteuid(), missing)
-	}
-	t.Skipf("needs root and %s (missing: %v)", strings.Join(tools, ", "), missing)
+	hoisttest.NeedRoot(t)
+	hoisttest.NeedTools(t, ".ci/run installs them", tools...)
 }
 
 // runTool runs a command to completion and fails the test if it fails,

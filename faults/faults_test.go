@@ -2,6 +2,7 @@ package faults_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -86,34 +87,48 @@ func push(t *testing.T, host string, remote registry.Options, archs []string) st
 // names can be fetched and verifies.
 func checkComplete(t *testing.T, host, ref, digest string) {
 	t.Helper()
+	desc, err := fetch(t, host, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if desc.Digest.String() != digest {
+		t.Fatalf("%s/%s points at %s, want %s", host, ref, desc.Digest, digest)
+	}
+	if err := validateAll(desc); err != nil {
+		t.Errorf("%s/%s is incomplete: %v", host, ref, err)
+	}
+}
+
+// fetch gets what ref names straight from the registry at host, not
+// through a proxy.
+func fetch(t *testing.T, host, ref string) (*remote.Descriptor, error) {
+	t.Helper()
 	r, err := name.ParseReference(host + "/" + ref)
 	if err != nil {
 		t.Fatal(err)
 	}
 	desc, err := remote.Get(r)
 	if err != nil {
-		t.Fatalf("fetching %s: %v", r, err)
+		return nil, fmt.Errorf("fetching %s: %w", r, err)
 	}
-	if desc.Digest.String() != digest {
-		t.Fatalf("%s points at %s, want %s", r, desc.Digest, digest)
-	}
+	return desc, nil
+}
+
+// validateAll fetches and verifies everything desc names: an index's
+// images, their layers and configs, or an image's.
+func validateAll(desc *remote.Descriptor) error {
 	if desc.MediaType.IsIndex() {
 		idx, err := desc.ImageIndex()
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
-		if err := validate.Index(idx); err != nil {
-			t.Errorf("%s: index is incomplete: %v", r, err)
-		}
-		return
+		return validate.Index(idx)
 	}
 	img, err := desc.Image()
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
-	if err := validate.Image(img); err != nil {
-		t.Errorf("%s: image is incomplete: %v", r, err)
-	}
+	return validate.Image(img)
 }
 
 // TestPermanentFaults runs the hoist command against a registry whose
@@ -134,11 +149,11 @@ func TestPermanentFaults(t *testing.T) {
 			upstream := registrytest.New(t)
 			proxy := faultproxy.New(t, upstream, faultproxy.Options{Seed: 4, Rate: 1, Kinds: tc.kinds})
 			res := hoist(t, nil, "build", "--repo", proxy.Host+"/faults", "--retries", "2", "./app")
-			t.Logf("proxy: %s; hoist said: %s", proxy.Stats(), res.lastLine())
-			if res.code == 0 || res.stdout != "" {
-				t.Fatalf("hoist exited %d with stdout %q through a dead registry", res.code, res.stdout)
+			t.Logf("proxy: %s; hoist said: %s", proxy.Stats(), res.LastLine())
+			if res.Code == 0 || res.Stdout != "" {
+				t.Fatalf("hoist exited %d with stdout %q through a dead registry", res.Code, res.Stdout)
 			}
-			line := res.lastLine()
+			line := res.LastLine()
 			wantPrefix := "hoist: pushing " + proxy.Host + "/faults/app:latest: " + proxy.Host + ": "
 			if !strings.HasPrefix(line, wantPrefix) || !strings.Contains(line, tc.want) || !strings.HasSuffix(line, "gave up after 2 retries") {
 				t.Errorf("last line = %q, want %q…%s…gave up after 2 retries", line, wantPrefix, tc.want)
@@ -146,7 +161,7 @@ func TestPermanentFaults(t *testing.T) {
 			if st := proxy.Stats(); st.Requests < 3 {
 				t.Errorf("only %d requests: hoist did not retry", st.Requests)
 			}
-			if repos := catalog(t, upstream); len(repos) != 0 {
+			if repos := registrytest.Catalog(t, upstream); len(repos) != 0 {
 				t.Errorf("registry holds %v after a failed push", repos)
 			}
 		})
@@ -159,13 +174,13 @@ func TestSlowRegistry(t *testing.T) {
 	upstream := registrytest.New(t)
 	proxy := faultproxy.New(t, upstream, faultproxy.Options{Latency: 3 * time.Second})
 	res := hoist(t, nil, "build", "--repo", proxy.Host+"/slow", "--timeout", "300ms", "--retries", "1", "./app")
-	line := res.lastLine()
+	line := res.LastLine()
 	t.Logf("proxy: %s; hoist said: %s", proxy.Stats(), line)
 	want := "timed out after 300ms talking to " + proxy.Host
-	if res.code == 0 || !strings.Contains(line, want) || !strings.HasPrefix(line, "hoist: pushing ") {
-		t.Errorf("exit %d, last line %q; want a failure saying %q", res.code, line, want)
+	if res.Code == 0 || !strings.Contains(line, want) || !strings.HasPrefix(line, "hoist: pushing ") {
+		t.Errorf("exit %d, last line %q; want a failure saying %q", res.Code, line, want)
 	}
-	if repos := catalog(t, upstream); len(repos) != 0 {
+	if repos := registrytest.Catalog(t, upstream); len(repos) != 0 {
 		t.Errorf("registry holds %v after a timed-out push", repos)
 	}
 }

@@ -1,86 +1,27 @@
 package faults_test
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"fmt"
-	"io"
 	"log/slog"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"github.com/hoist-build/hoist/config"
 	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/pipeline"
+	"github.com/hoist-build/hoist/pipeline/pipelinetest"
 	"github.com/hoist-build/hoist/publish"
 )
 
-// hoistBin is the command under test, built once for the package.
-var hoistBin string
-
-// goEnv keeps the go command's caches when the tests give hoist its own
-// HOME: a cold build cache would recompile the standard library each run.
-var goEnv []string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "hoist-faults-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	hoistBin = filepath.Join(dir, "hoist")
-	if err := hoisttest.BuildHoist(repoRoot(), hoistBin); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if goEnv, err = hoisttest.GoCaches(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-// repoRoot is the module root: the tests build the real sample app.
-func repoRoot() string {
-	root, err := filepath.Abs("..")
-	if err != nil {
-		panic(err)
-	}
-	return root
-}
+func TestMain(m *testing.M) { hoisttest.Main(m) }
 
 // appOptions builds ./app for the given architectures into pub, as
 // `hoist build` does.
 func appOptions(t *testing.T, pub publish.Publisher, archs ...string) pipeline.Options {
 	t.Helper()
-	root := repoRoot()
-	ko, err := config.LoadKo(filepath.Join(root, ".ko.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := pipeline.Options{
-		Dir: root, Packages: []string{"./app"}, Environ: hoisttest.Environ(t), Ko: ko,
-		Base: pipeline.BaseDistroless, Port: 80, User: "65532:65532",
-		Created: time.Unix(0, 0).UTC(), Jobs: 2, Publisher: pub,
-		WorkDir: t.TempDir(), Stderr: io.Discard,
-	}
-	for _, a := range archs {
-		opts.Platforms = append(opts.Platforms, v1.Platform{OS: "linux", Architecture: a})
-	}
-	return opts
+	return pipelinetest.AppOptions(t, hoisttest.Root(t), pub, archs...)
 }
 
 // digestOf is the digest part of a digest reference.
@@ -132,66 +73,20 @@ func (r *records) withAttr(kv string) int {
 	return r.attrs[kv]
 }
 
-// result is one run of the hoist command.
-type result struct {
-	stdout, stderr string
-	code           int
-}
-
-// lastLine is the command's final stderr line: its error, if it failed.
-func (r result) lastLine() string {
-	lines := strings.Split(strings.TrimRight(r.stderr, "\n"), "\n")
-	return lines[len(lines)-1]
-}
-
 // hoist runs the command in the module root with extra environment.
-func hoist(t *testing.T, env []string, args ...string) result {
+func hoist(t *testing.T, env []string, args ...string) hoisttest.Result {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(hoistBin, args...)
-	cmd.Dir = repoRoot()
-	cmd.Env = append(hermeticEnv(t), env...)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		t.Fatalf("running hoist: %v", err)
-	}
-	return result{stdout: stdout.String(), stderr: stderr.String(), code: cmd.ProcessState.ExitCode()}
+	return hoisttest.Run(t, hoisttest.Root(t), append(hermeticEnv(t), env...), hoisttest.Binary(t), args...)
 }
 
 // hermeticEnv is the test's environment without anything that would point
 // hoist at another registry or at the host's credentials.
 func hermeticEnv(t *testing.T) []string {
 	t.Helper()
-	var env []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		switch {
-		case strings.HasPrefix(k, "HOIST_"), k == "KO_DOCKER_REPO", k == "DOCKER_CONFIG", k == "SSL_CERT_FILE", k == "HOME":
-			continue
-		}
-		env = append(env, kv)
-	}
-	env = append(env, goEnv...)
-	return append(env, "HOME="+t.TempDir(), "DOCKER_CONFIG="+t.TempDir(), "TMPDIR="+t.TempDir())
+	return append(hoisttest.HostEnviron(t, "HOIST_*", "KO_DOCKER_REPO", "SSL_CERT_FILE"), "TMPDIR="+t.TempDir())
 }
 
 // anonymous never consults the host's docker config.
 type anonymous struct{}
 
 func (anonymous) Resolve(authn.Resource) (authn.Authenticator, error) { return authn.Anonymous, nil }
-
-// catalog lists the repositories of a plain-http test registry.
-func catalog(t *testing.T, host string) []string {
-	t.Helper()
-	reg, err := name.NewRegistry(host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	repos, err := remote.Catalog(context.Background(), reg)
-	if err != nil {
-		t.Fatalf("listing %s: %v", host, err)
-	}
-	return repos
-}

@@ -11,12 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/hoist-build/hoist/internal/faultproxy"
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 )
 
@@ -55,9 +54,9 @@ func TestHostileRegistry(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "oci")
 			res := timedHoist(t, "build", "--base", srv.Host+"/base:latest", "--oci-layout", out,
 				"--timeout", hostileTimeout, "--retries", "1", "./app")
-			line := res.lastLine()
+			line := res.LastLine()
 			t.Logf("HOSTILE %-16s %6.1fs %4d MiB  %s", tt.b, res.wall.Seconds(), res.rssKiB>>10, line)
-			if res.code == 0 {
+			if res.Code == 0 {
 				t.Fatalf("hoist succeeded through a %s registry", tt.b)
 			}
 			if !containsAny(line, tt.want) || !strings.HasPrefix(line, "hoist: ") {
@@ -81,15 +80,15 @@ func TestRegistryWithoutDigestHeader(t *testing.T) {
 	srv := faultproxy.NewHostile(t, upstream, faultproxy.NoDigest)
 	for i, want := range []string{"pushing", "registry already has this image"} {
 		res := timedHoist(t, "build", "--repo", srv.Host+"/nd", "--progress", "plain", "--timeout", hostileTimeout, "./app")
-		t.Logf("HOSTILE %-16s %6.1fs %4d MiB  run %d: %s", faultproxy.NoDigest, res.wall.Seconds(), res.rssKiB>>10, i+1, strings.TrimSpace(res.stdout))
-		if res.code != 0 || !strings.Contains(res.stderr, want) {
-			t.Fatalf("run %d: exit %d, stderr %q; want success saying %q", i+1, res.code, res.stderr, want)
+		t.Logf("HOSTILE %-16s %6.1fs %4d MiB  run %d: %s", faultproxy.NoDigest, res.wall.Seconds(), res.rssKiB>>10, i+1, strings.TrimSpace(res.Stdout))
+		if res.Code != 0 || !strings.Contains(res.Stderr, want) {
+			t.Fatalf("run %d: exit %d, stderr %q; want success saying %q", i+1, res.Code, res.Stderr, want)
 		}
 	}
 }
 
 type timedResult struct {
-	result
+	hoisttest.Result
 	wall   time.Duration
 	rssKiB int64
 }
@@ -101,18 +100,14 @@ type timedResult struct {
 // larger high-water mark across the exec.
 func timedHoist(t *testing.T, args ...string) timedResult {
 	t.Helper()
-	if _, err := os.Stat(gnuTime); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is missing (apt-get install time; .ci/run does)", gnuTime)
-		}
-		t.Skipf("%s is missing: apt-get install time", gnuTime)
-	}
+	_, err := os.Stat(gnuTime)
+	hoisttest.Need(t, err == nil, gnuTime+" (apt-get install time)")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	rss := filepath.Join(t.TempDir(), "rss")
 	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, gnuTime, append([]string{"-f", "%M", "-o", rss, "--", hoistBin}, args...)...)
-	cmd.Dir = repoRoot()
+	cmd := exec.CommandContext(ctx, gnuTime, append([]string{"-f", "%M", "-o", rss, "--", hoisttest.Binary(t)}, args...)...)
+	cmd.Dir = hoisttest.Root(t)
 	cmd.Env = hermeticEnv(t)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
@@ -129,7 +124,7 @@ func timedHoist(t *testing.T, args ...string) timedResult {
 	if res.rssKiB, err = strconv.ParseInt(fields[len(fields)-1], 10, 64); err != nil {
 		t.Fatalf("peak RSS %q: %v", data, err)
 	}
-	res.result = result{stdout: stdout.String(), stderr: stderr.String(), code: cmd.ProcessState.ExitCode()}
+	res.Result = hoisttest.Result{Stdout: stdout.String(), Stderr: stderr.String(), Code: cmd.ProcessState.ExitCode()}
 	return res
 }
 
@@ -147,24 +142,5 @@ func containsAny(s string, subs []string) bool {
 // pushBase writes a small linux/amd64 image to ref, as a base to pull.
 func pushBase(t *testing.T, ref string) {
 	t.Helper()
-	img, err := random.Image(2048, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := img.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg = cfg.DeepCopy()
-	cfg.OS, cfg.Architecture = "linux", "amd64"
-	if img, err = mutate.ConfigFile(img, cfg); err != nil {
-		t.Fatal(err)
-	}
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(r, img, remote.WithAuthFromKeychain(anonymous{})); err != nil {
-		t.Fatal(err)
-	}
+	registrytest.Write(t, ref, registrytest.PlatformImage(t, v1.Platform{OS: "linux", Architecture: "amd64"}), remote.WithAuthFromKeychain(anonymous{}))
 }

@@ -1,21 +1,13 @@
 package faults_test
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"os/exec"
 	"sort"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
-
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/validate"
 
 	"github.com/hoist-build/hoist/internal/faultproxy"
 	"github.com/hoist-build/hoist/internal/registrytest"
@@ -41,28 +33,63 @@ func TestKillAtRandomPoints(t *testing.T) {
 	// The first run warms the build cache and gives the layers a partial
 	// upload is measured against; one timed run per platform set then sizes
 	// the windows the kills are drawn from.
-	if warm := hoist(t, cacheEnv, "build", "--repo", proxy.Host+"/warm", "--platform", both, "./app"); warm.code != 0 {
-		t.Fatalf("warm-up run failed: %s", warm.stderr)
+	if warm := hoist(t, cacheEnv, "build", "--repo", proxy.Host+"/warm", "--platform", both, "./app"); warm.Code != 0 {
+		t.Fatalf("warm-up run failed: %s", warm.Stderr)
 	}
-	layers := layerDigests(t, upstream, "warm/app:latest")
-	platforms := []string{"linux/amd64", both}
-	windows := timeRuns(t, cacheEnv, proxy.Host, platforms)
+	k := killer{env: cacheEnv, proxy: proxy.Host, upstream: upstream, platforms: []string{"linux/amd64", both}}
+	k.layers = layerDigests(t, upstream, "warm/app:latest")
+	k.windows = timeRuns(t, cacheEnv, proxy.Host, k.platforms)
+	outcomes, partial := k.trials(t, trials, seed)
+	logSummary(t, seed, k.platforms, k.windows, outcomes)
+	checkOutcomes(t, outcomes)
 
+	if partial == "" {
+		partial = fmt.Sprintf("kill%02d", trials-1)
+	}
+	final := hoist(t, append(cacheEnv, "HOIST_PROGRESS=plain"), "build", "--repo", proxy.Host+"/"+partial, "--platform", both, "./app")
+	if final.Code != 0 {
+		t.Fatalf("normal run into %s after the kills failed: %s", partial, final.Stderr)
+	}
+	// The toolchain may run (go build then finds its output up to date),
+	// but every platform's layer must come from the cache, intact.
+	if strings.Contains(final.Stderr, "dropping corrupt cache entry") || strings.Count(final.Stderr, "reusing cached build") != 2 {
+		t.Errorf("the hoist cache did not survive the kills warm: the final run's log:\n%s", final.Stderr)
+	}
+	ref := strings.TrimSpace(final.Stdout)
+	checkComplete(t, upstream, partial+"/app:latest", digestOf(t, ref))
+	t.Logf("final normal run into %s: %s", partial, ref)
+}
+
+// killer runs the trials: hoist through the proxy, killed, then the
+// upstream registry inspected.
+type killer struct {
+	env             []string
+	proxy, upstream string
+	// layers are the warm run's, windows each platform set's timing.
+	layers    []string
+	platforms []string
+	windows   map[string]runTimes
+}
+
+// trials runs n kills and counts their outcomes; partial is the repository
+// left with the most layers and no tag, if any.
+func (k killer) trials(t *testing.T, n int, seed uint64) (outcomes map[string]int, partial string) {
+	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, seed))
-	outcomes := map[string]int{}
-	partial, mostLayers := "", 0
-	for i := range trials {
+	outcomes = map[string]int{}
+	mostLayers := 0
+	for i := range n {
 		repo := fmt.Sprintf("kill%02d", i)
-		platform, inPush := platforms[(i/2)%2], i%2 == 1
-		w := windows[platform]
+		platform, inPush := k.platforms[(i/2)%2], i%2 == 1
+		w := k.windows[platform]
 		delay, when := time.Duration(rng.Int64N(int64(w.total))), "after start"
 		if inPush {
 			delay, when = time.Duration(rng.Int64N(int64(w.push))), "into the push"
 		}
-		run := startHoist(t, cacheEnv, "build", "--repo", proxy.Host+"/"+repo, "--platform", platform,
+		run := startHoist(t, k.env, "build", "--repo", k.proxy+"/"+repo, "--platform", platform,
 			"--label", fmt.Sprintf("trial=%d", i), "./app")
 		killed := run.killAfter(t, delay, inPush)
-		st := inspectRepo(t, upstream, repo+"/app", layers)
+		st := inspectRepo(t, k.upstream, repo+"/app", k.layers)
 		if !st.tagged && st.present > mostLayers {
 			partial, mostLayers = repo, st.present
 		}
@@ -73,24 +100,7 @@ func TestKillAtRandomPoints(t *testing.T) {
 		}
 		t.Logf("trial %2d (%s): SIGKILL %v %s: %s (%s)", i, platform, delay.Round(time.Millisecond), when, outcome, st)
 	}
-	logSummary(t, seed, platforms, windows, outcomes)
-	checkOutcomes(t, outcomes)
-
-	if partial == "" {
-		partial = fmt.Sprintf("kill%02d", trials-1)
-	}
-	final := hoist(t, append(cacheEnv, "HOIST_PROGRESS=plain"), "build", "--repo", proxy.Host+"/"+partial, "--platform", both, "./app")
-	if final.code != 0 {
-		t.Fatalf("normal run into %s after the kills failed: %s", partial, final.stderr)
-	}
-	// The toolchain may run (go build then finds its output up to date),
-	// but every platform's layer must come from the cache, intact.
-	if strings.Contains(final.stderr, "dropping corrupt cache entry") || strings.Count(final.stderr, "reusing cached build") != 2 {
-		t.Errorf("the hoist cache did not survive the kills warm: the final run's log:\n%s", final.stderr)
-	}
-	ref := strings.TrimSpace(final.stdout)
-	checkComplete(t, upstream, partial+"/app:latest", digestOf(t, ref))
-	t.Logf("final normal run into %s: %s", partial, ref)
+	return outcomes, partial
 }
 
 // timeRuns times one complete run per platform set, each into a fresh
@@ -119,7 +129,7 @@ func checkOutcomes(t *testing.T, outcomes map[string]int) {
 	}
 }
 
-func logSummary(t *testing.T, seed int, platforms []string, windows map[string]runTimes, outcomes map[string]int) {
+func logSummary(t *testing.T, seed uint64, platforms []string, windows map[string]runTimes, outcomes map[string]int) {
 	t.Helper()
 	var summary []string
 	for k, n := range outcomes {
@@ -130,104 +140,6 @@ func logSummary(t *testing.T, seed int, platforms []string, windows map[string]r
 		t.Logf("%s: a whole run took %v, its push %v", p, windows[p].total.Round(time.Millisecond), windows[p].push.Round(time.Millisecond))
 	}
 	t.Logf("seed %d: %s", seed, strings.Join(summary, "; "))
-}
-
-// watched is a hoist process whose stderr is watched for the start of the
-// push ("msg=pushing" in its log).
-type watched struct {
-	cmd     *exec.Cmd
-	start   time.Time
-	stderr  *bytes.Buffer
-	pushing chan time.Time // receives once, when the push starts
-	done    chan error
-}
-
-// runTimes are how long a run took, in all and from the push's start.
-type runTimes struct {
-	total, push time.Duration
-	finished    bool
-}
-
-// startHoist starts hoist in its own process group, so that a kill reaches
-// the go build it runs too.
-func startHoist(t *testing.T, env []string, args ...string) *watched {
-	t.Helper()
-	cmd := exec.Command(hoistBin, args...)
-	cmd.Dir = repoRoot()
-	cmd.Env = append(hermeticEnv(t), env...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	pipe, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &watched{cmd: cmd, stderr: &bytes.Buffer{}, pushing: make(chan time.Time, 1), done: make(chan error, 1)}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	w.start = time.Now()
-	go func() {
-		sc := bufio.NewScanner(pipe)
-		for sc.Scan() {
-			w.stderr.WriteString(sc.Text() + "\n")
-			if strings.Contains(sc.Text(), "msg=pushing") {
-				select {
-				case w.pushing <- time.Now():
-				default: // only the first push start matters
-				}
-			}
-		}
-		w.done <- cmd.Wait()
-	}()
-	return w
-}
-
-// wait lets the run finish and times it.
-func (w *watched) wait(t *testing.T) runTimes {
-	t.Helper()
-	var pushStart time.Time
-	for {
-		select {
-		case pushStart = <-w.pushing:
-		case err := <-w.done:
-			end := time.Now()
-			if err != nil || pushStart.IsZero() {
-				return runTimes{}
-			}
-			return runTimes{total: end.Sub(w.start), push: end.Sub(pushStart), finished: true}
-		}
-	}
-}
-
-// killAfter SIGKILLs the process group delay after the start, or after the
-// push's start when inPush is set. It reports whether the kill came before
-// hoist ended.
-func (w *watched) killAfter(t *testing.T, delay time.Duration, inPush bool) bool {
-	t.Helper()
-	from := w.start
-	if inPush {
-		select {
-		case from = <-w.pushing:
-		case err := <-w.done:
-			t.Fatalf("hoist ended before pushing: %v\n%s", err, w.stderr.String())
-		}
-	}
-	timer := time.NewTimer(time.Until(from.Add(delay)))
-	defer timer.Stop()
-	select {
-	case err := <-w.done:
-		if err != nil {
-			t.Fatalf("hoist failed on its own: %v\n%s", err, w.stderr.String())
-		}
-		return false
-	case <-timer.C:
-	}
-	// The negative pid names the group: hoist and the go build it runs.
-	if err := syscall.Kill(-w.cmd.Process.Pid, syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	<-w.done
-	ws, ok := w.cmd.ProcessState.Sys().(syscall.WaitStatus)
-	return ok && ws.Signaled()
 }
 
 // repoState is what a trial left in its repository.
@@ -264,30 +176,11 @@ func (s repoState) outcome(killed bool) string {
 // otherwise counts the layers a killed run left behind.
 func inspectRepo(t *testing.T, host, repo string, layers []string) repoState {
 	t.Helper()
-	ref, err := name.ParseReference(host + "/" + repo + ":latest")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if desc, err := remote.Get(ref); err == nil {
-		st := repoState{tagged: true, index: desc.MediaType.IsIndex()}
-		if st.index {
-			idx, err := desc.ImageIndex()
-			if err == nil {
-				err = validate.Index(idx)
-			}
-			if err != nil {
-				t.Errorf("%s is tagged but incomplete: %v", ref, err)
-			}
-			return st
+	if desc, err := fetch(t, host, repo+":latest"); err == nil {
+		if err := validateAll(desc); err != nil {
+			t.Errorf("%s/%s:latest is tagged but incomplete: %v", host, repo, err)
 		}
-		img, err := desc.Image()
-		if err == nil {
-			err = validate.Image(img)
-		}
-		if err != nil {
-			t.Errorf("%s is tagged but incomplete: %v", ref, err)
-		}
-		return st
+		return repoState{tagged: true, index: desc.MediaType.IsIndex()}
 	}
 	st := repoState{total: len(layers)}
 	for _, d := range layers {
@@ -307,18 +200,7 @@ func inspectRepo(t *testing.T, host, repo string, layers []string) repoState {
 // shares with it (configs differ, by the trial's label).
 func layerDigests(t *testing.T, host, ref string) []string {
 	t.Helper()
-	r, err := name.ParseReference(host + "/" + ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := remote.Index(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := idx.IndexManifest()
-	if err != nil {
-		t.Fatal(err)
-	}
+	idx, m := registrytest.Index(t, host+"/"+ref)
 	seen := map[string]bool{}
 	for _, d := range m.Manifests {
 		img, err := idx.Image(d.Digest)

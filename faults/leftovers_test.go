@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // TestKilledRunLeftoversCleaned: a hoist SIGKILLed mid-build leaves its
@@ -13,8 +15,8 @@ import (
 func TestKilledRunLeftoversCleaned(t *testing.T) {
 	tmp := t.TempDir()
 	env := append(hermeticEnv(t), "TMPDIR="+tmp, "HOIST_CACHE="+t.TempDir())
-	cmd := exec.Command(hoistBin, "build", "--oci-layout", filepath.Join(t.TempDir(), "oci"), "./app")
-	cmd.Dir, cmd.Env = repoRoot(), env
+	cmd := exec.Command(hoisttest.Binary(t), "build", "--oci-layout", filepath.Join(t.TempDir(), "oci"), "./app")
+	cmd.Dir, cmd.Env = hoisttest.Root(t), env
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -34,8 +36,8 @@ func TestKilledRunLeftoversCleaned(t *testing.T) {
 	if err := os.Chtimes(left[0], old, old); err != nil {
 		t.Fatal(err)
 	}
-	next := exec.Command(hoistBin, "build", "--oci-layout", filepath.Join(t.TempDir(), "oci"), "./app")
-	next.Dir, next.Env = repoRoot(), env
+	next := exec.Command(hoisttest.Binary(t), "build", "--oci-layout", filepath.Join(t.TempDir(), "oci"), "./app")
+	next.Dir, next.Env = hoisttest.Root(t), env
 	if out, err := next.CombinedOutput(); err != nil {
 		t.Fatalf("next run: %v\n%s", err, out)
 	}

@@ -5,11 +5,11 @@ import (
 	"encoding/base64"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 )
 
@@ -29,15 +29,11 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 		base64.StdEncoding.EncodeToString([]byte(passCanary)),
 	}
 	mod := t.TempDir()
-	for name, content := range map[string]string{
+	hoisttest.WriteFiles(t, mod, map[string]string{
 		"go.mod":   "module example.com/canary\n\ngo 1.24\n",
 		"main.go":  "package main\n\nfunc main() {}\n",
 		".ko.yaml": "builds:\n- id: canary\n  main: .\n  env: [\"API_TOKEN={{.Env.CANARY_SECRET}}\", \"CGO_ENABLED=0\"]\n",
-	} {
-		if err := os.WriteFile(filepath.Join(mod, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	srv := registrytest.Start(t, registrytest.Options{Users: map[string]string{canaryUser: passCanary}})
 	cache, sboms, layout := t.TempDir(), t.TempDir(), filepath.Join(t.TempDir(), "oci")
 	env := []string{"CANARY_SECRET=" + envCanary, "DOCKER_CONFIG=" + dockerConfig(t, srv.Host, canaryUser, passCanary),
@@ -48,34 +44,13 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 		{"-v", "build", "--repo", srv.Host + "/canary", "--sbom-dir", sboms, "--progress", "plain", "."},
 		{"-v", "build", "--oci-layout", layout, "--sbom-dir", sboms, "--progress", "plain", "."},
 	} {
-		stdout, stderr, err := runIn(t, mod, env, args...)
-		if err != nil {
-			t.Fatalf("hoist %s: %v\n%s", strings.Join(args, " "), err, stderr)
-		}
-		outputs.WriteString(stdout + stderr)
+		r := hoisttest.MustRun(t, mod, append(hermeticEnv(t), env...), hoisttest.Binary(t), args...)
+		outputs.WriteString(r.Stdout + r.Stderr)
 	}
 	if !strings.Contains(outputs.String(), "API_TOKEN=") {
 		t.Fatalf("the debug log never showed the build environment, so this test proves nothing:\n%s", outputs.String())
 	}
-	found := scan(t, "stdout/stderr", outputs.Bytes(), canaries)
-	for _, dir := range []string{layout, sboms, cache} {
-		files := 0
-		err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || !d.Type().IsRegular() {
-				return err
-			}
-			files++
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			found += scan(t, p, data, canaries)
-			return nil
-		})
-		if err != nil || files == 0 {
-			t.Fatalf("reading %s: %v (%d files)", dir, err, files)
-		}
-	}
+	found := scan(t, "stdout/stderr", outputs.Bytes(), canaries) + scanFiles(t, canaries, layout, sboms, cache)
 	if found > 0 {
 		t.Errorf("%d canaries leaked", found)
 	}
@@ -95,13 +70,28 @@ func scan(t *testing.T, where string, data []byte, canaries []string) int {
 	return n
 }
 
-func runIn(t *testing.T, dir string, env []string, args ...string) (string, string, error) {
+// scanFiles scans every file under each of dirs, none of which may be
+// empty: a missing output would make the test pass for nothing.
+func scanFiles(t *testing.T, canaries []string, dirs ...string) int {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(hoistBin, args...)
-	cmd.Dir = dir
-	cmd.Env = append(hermeticEnv(t), env...)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	return stdout.String(), stderr.String(), err
+	found := 0
+	for _, dir := range dirs {
+		files := 0
+		err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || !d.Type().IsRegular() {
+				return err
+			}
+			files++
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			found += scan(t, p, data, canaries)
+			return nil
+		})
+		if err != nil || files == 0 {
+			t.Fatalf("reading %s: %v (%d files)", dir, err, files)
+		}
+	}
+	return found
 }

@@ -56,27 +56,27 @@ func TestCLIAuthAndTLS(t *testing.T) {
 			repo := srv.Host + "/" + path
 			res := hoist(t, tc.env, append([]string{"build", "--repo", repo, "./app"}, tc.args...)...)
 			if tc.want == "" {
-				if res.code != 0 {
-					t.Fatalf("exit %d: %s", res.code, res.stderr)
+				if res.Code != 0 {
+					t.Fatalf("exit %d: %s", res.Code, res.Stderr)
 				}
-				if !strings.HasPrefix(res.stdout, repo+"/app@sha256:") {
-					t.Fatalf("stdout = %q, want a digest reference", res.stdout)
+				if !strings.HasPrefix(res.Stdout, repo+"/app@sha256:") {
+					t.Fatalf("stdout = %q, want a digest reference", res.Stdout)
 				}
 				if !slices.Contains(tlsCatalog(t, srv), path+"/app") {
-					t.Errorf("hoist printed %s but the registry lacks %s/app", res.stdout, path)
+					t.Errorf("hoist printed %s but the registry lacks %s/app", res.Stdout, path)
 				}
-				if tc.name == "--insecure" && !strings.Contains(res.stderr, "--insecure: every registry") {
-					t.Errorf("--insecure ran without its warning; stderr:\n%s", res.stderr)
+				if tc.name == "--insecure" && !strings.Contains(res.Stderr, "--insecure: every registry") {
+					t.Errorf("--insecure ran without its warning; stderr:\n%s", res.Stderr)
 				}
 				return
 			}
-			line := res.lastLine()
+			line := res.LastLine()
 			t.Logf("hoist said: %s", line)
-			if res.code == 0 || !strings.Contains(line, tc.want) || res.stdout != "" {
-				t.Fatalf("exit %d, stdout %q, last line %q; want a failure containing %q", res.code, res.stdout, line, tc.want)
+			if res.Code == 0 || !strings.Contains(line, tc.want) || res.Stdout != "" {
+				t.Fatalf("exit %d, stdout %q, last line %q; want a failure containing %q", res.Code, res.Stdout, line, tc.want)
 			}
-			if strings.Contains(res.stderr, "http://") {
-				t.Errorf("hoist mentions plain http, a downgrade:\n%s", res.stderr)
+			if strings.Contains(res.Stderr, "http://") {
+				t.Errorf("hoist mentions plain http, a downgrade:\n%s", res.Stderr)
 			}
 			if after := tlsCatalog(t, srv); len(after) != len(before) {
 				t.Errorf("repositories went from %v to %v on a failed push", before, after)

@@ -16,10 +16,10 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 
-	"github.com/hoist-build/hoist/config"
 	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 	"github.com/hoist-build/hoist/pipeline"
+	"github.com/hoist-build/hoist/pipeline/pipelinetest"
 	"github.com/hoist-build/hoist/publish"
 )
 
@@ -35,20 +35,7 @@ func repoRoot(t *testing.T) string {
 
 func options(t *testing.T, dir string, pub publish.Publisher, platforms ...string) pipeline.Options {
 	t.Helper()
-	ko, err := config.LoadKo(filepath.Join(dir, ".ko.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := pipeline.Options{
-		Dir: dir, Packages: []string{"./app"}, Environ: hoisttest.Environ(t), Ko: ko,
-		Base: pipeline.BaseDistroless, Port: 80, User: "65532:65532",
-		Created: time.Unix(0, 0).UTC(), Jobs: 2, Publisher: pub,
-		WorkDir: t.TempDir(), Stderr: io.Discard,
-	}
-	for _, p := range platforms {
-		opts.Platforms = append(opts.Platforms, v1.Platform{OS: "linux", Architecture: p})
-	}
-	return opts
+	return pipelinetest.AppOptions(t, dir, pub, platforms...)
 }
 
 func run(t *testing.T, opts pipeline.Options) pipeline.Result {

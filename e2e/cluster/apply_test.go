@@ -32,15 +32,14 @@ var (
 // sample app is built and pushed once, the Deployment lands naming it by
 // digest, and a second apply of the same input changes nothing.
 func TestApplyDeployManifest(t *testing.T) {
-	c := controlPlane(t)
+	c, dyn := controlPlane(t)
 	host := registrytest.New(t)
-	dyn := dynamic.NewForConfigOrDie(c.Config)
 	apply := []string{"apply", "-f", "deploy/app.yaml", "--repo", host + "/e2e", "--kubeconfig", c.Kubeconfig, "--wait=false"}
 
 	first := mustHoist(t, nil, apply...)
 	want := []string{"deployment.apps/app serverside-applied", "service/app serverside-applied"}
-	if got := first.reported(); !slices.Equal(got, want) {
-		t.Fatalf("reported %q, want %q\nstderr:\n%s", got, want, first.stderr)
+	if got := reported(first); !slices.Equal(got, want) {
+		t.Fatalf("reported %q, want %q\nstderr:\n%s", got, want, first.Stderr)
 	}
 	var dep appsv1.Deployment
 	get(t, dyn, deployments, "default", "app", &dep)
@@ -64,11 +63,11 @@ func TestApplyDeployManifest(t *testing.T) {
 		t.Errorf("service ports = %+v, want 80 → http", p)
 	}
 
-	t.Logf("first apply, stderr:\n%s", first.stderr)
+	t.Logf("first apply, stderr:\n%s", first.Stderr)
 	again := mustHoist(t, nil, apply...)
 	want = []string{"deployment.apps/app unchanged", "service/app unchanged"}
-	if got := again.reported(); !slices.Equal(got, want) {
-		t.Fatalf("re-apply reported %q, want %q\nstderr:\n%s", got, want, again.stderr)
+	if got := reported(again); !slices.Equal(got, want) {
+		t.Fatalf("re-apply reported %q, want %q\nstderr:\n%s", got, want, again.Stderr)
 	}
 	var after appsv1.Deployment
 	get(t, dyn, deployments, "default", "app", &after)
@@ -81,8 +80,7 @@ func TestApplyDeployManifest(t *testing.T) {
 // each run fails with one error naming the object and the field, reports
 // what it applied before, and applies nothing after.
 func TestApplyRejected(t *testing.T) {
-	c := controlPlane(t)
-	dyn := dynamic.NewForConfigOrDie(c.Config)
+	c, dyn := controlPlane(t)
 	cases := []struct {
 		name      string
 		manifest  string
@@ -136,16 +134,16 @@ func checkRejected(t *testing.T, c *clustertest.Cluster, dyn dynamic.Interface, 
 		t.Fatal(err)
 	}
 	r := hoist(t, nil, append([]string{"apply", "-f", file, "--kubeconfig", c.Kubeconfig}, extra...)...)
-	t.Logf("stderr:\n%s", r.stderr)
-	if r.code != 1 {
-		t.Fatalf("exit code %d, want 1", r.code)
+	t.Logf("stderr:\n%s", r.Stderr)
+	if r.Code != 1 {
+		t.Fatalf("exit code %d, want 1", r.Code)
 	}
 	for _, w := range wantErr {
-		if !strings.Contains(r.stderr, "hoist: ") || !strings.Contains(r.stderr, w) {
+		if !strings.Contains(r.Stderr, "hoist: ") || !strings.Contains(r.Stderr, w) {
 			t.Errorf("stderr lacks %q", w)
 		}
 	}
-	if got := r.reported(); !slices.Equal(got, applied) {
+	if got := reported(r); !slices.Equal(got, applied) {
 		t.Errorf("reported %q, want %q", got, applied)
 	}
 	for _, line := range applied {

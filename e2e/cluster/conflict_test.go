@@ -10,15 +10,13 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/client-go/dynamic"
 )
 
 // TestApplyConflict: a field another manager took over is not silently
 // taken back; the error names the field and the flag, and
 // --force-conflicts takes it.
 func TestApplyConflict(t *testing.T) {
-	c := controlPlane(t)
-	dyn := dynamic.NewForConfigOrDie(c.Config)
+	c, dyn := controlPlane(t)
 	write := func(value string) string {
 		file := filepath.Join(t.TempDir(), "cm.yaml")
 		if err := os.WriteFile(file, []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: owned}\ndata: {k: "+value+"}\n"), 0o644); err != nil {
@@ -36,11 +34,11 @@ func TestApplyConflict(t *testing.T) {
 
 	changed := write("hoist-again")
 	r := hoist(t, nil, "apply", "-f", changed, "--kubeconfig", c.Kubeconfig)
-	if r.code != 1 || !strings.Contains(r.stderr, `applying configmap/owned: .data.k: conflict with "other" (--force-conflicts takes these fields over)`) {
-		t.Fatalf("exit %d, want 1 and the conflict named\nstderr:\n%s", r.code, r.stderr)
+	if r.Code != 1 || !strings.Contains(r.Stderr, `applying configmap/owned: .data.k: conflict with "other" (--force-conflicts takes these fields over)`) {
+		t.Fatalf("exit %d, want 1 and the conflict named\nstderr:\n%s", r.Code, r.Stderr)
 	}
 	forced := mustHoist(t, nil, "apply", "-f", changed, "--kubeconfig", c.Kubeconfig, "--force-conflicts")
-	if got, want := forced.reported(), []string{"configmap/owned serverside-applied"}; !slices.Equal(got, want) {
+	if got, want := reported(forced), []string{"configmap/owned serverside-applied"}; !slices.Equal(got, want) {
 		t.Fatalf("reported %q, want %q", got, want)
 	}
 	u, err := dyn.Resource(configMaps).Namespace("default").Get(context.Background(), "owned", metav1.GetOptions{})

@@ -7,15 +7,14 @@ import (
 	"strings"
 	"testing"
 
-	"k8s.io/client-go/dynamic"
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // TestNamespaceAndDelete applies into a namespace given with -n, then
 // deletes what deploy/app.yaml describes without building it (its ko://
 // image stays unresolved), finding the cluster through KUBECONFIG alone.
 func TestNamespaceAndDelete(t *testing.T) {
-	c := controlPlane(t)
-	dyn := dynamic.NewForConfigOrDie(c.Config)
+	c, dyn := controlPlane(t)
 	kubeconfig := []string{"--kubeconfig", c.Kubeconfig}
 
 	file := filepath.Join(t.TempDir(), "team.yaml")
@@ -30,7 +29,7 @@ func TestNamespaceAndDelete(t *testing.T) {
 
 	// The objects to delete, applied with a digest-free image so that no
 	// registry is needed; delete reads deploy/app.yaml as it is.
-	app, err := os.ReadFile(filepath.Join(repoRoot(t), "deploy", "app.yaml"))
+	app, err := os.ReadFile(filepath.Join(hoisttest.Root(t), "deploy", "app.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,16 +42,16 @@ func TestNamespaceAndDelete(t *testing.T) {
 	env := []string{"KUBECONFIG=" + c.Kubeconfig}
 	del := mustHoist(t, env, "delete", "-f", "deploy/app.yaml")
 	want := []string{"service/app deleted", "deployment.apps/app deleted"}
-	if got := del.reported(); !slices.Equal(got, want) {
-		t.Fatalf("reported %q, want %q\nstderr:\n%s", got, want, del.stderr)
+	if got := reported(del); !slices.Equal(got, want) {
+		t.Fatalf("reported %q, want %q\nstderr:\n%s", got, want, del.Stderr)
 	}
 	if exists(t, dyn, deployments, "default", "app") || exists(t, dyn, services, "default", "app") {
 		t.Fatal("hoist delete returned before the objects were gone")
 	}
 
 	again := hoist(t, env, "delete", "-f", "deploy/app.yaml")
-	if again.code != 1 || !strings.Contains(again.stderr, "not found: service/app, deployment.apps/app") {
-		t.Errorf("second delete: exit %d, want 1 naming both objects\nstderr:\n%s", again.code, again.stderr)
+	if again.Code != 1 || !strings.Contains(again.Stderr, "not found: service/app, deployment.apps/app") {
+		t.Errorf("second delete: exit %d, want 1 naming both objects\nstderr:\n%s", again.Code, again.Stderr)
 	}
 	mustHoist(t, env, "delete", "-f", "deploy/app.yaml", "--ignore-not-found")
 }

@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/hoist-build/hoist/internal/clustertest"
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 )
 
@@ -28,7 +28,7 @@ import (
 // hoist dev with exit 0 and leaves the cluster as it is.
 func TestDevLoop(t *testing.T) {
 	bins := require(t, []string{"kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet"}, "etcd", "containerd", "runc")
-	c, node := startCluster(t, bins)
+	c, node, _ := startCluster(t, bins)
 	cs := kubernetes.NewForConfigOrDie(c.Config)
 	src := copyApp(t)
 	dev := startDev(t, src, "dev", "-f", "deploy/app.yaml", "--repo", "containerd.local",
@@ -83,21 +83,24 @@ func TestDevLoop(t *testing.T) {
 	}
 }
 
-// startCluster starts the control plane and the node, with a registry
-// that serves only the pause image.
-func startCluster(t *testing.T, bins map[string]string) (*clustertest.Cluster, *clustertest.Node) {
+// startCluster starts the control plane and the node, with a registry the
+// node pulls from, which holds the pause image.
+func startCluster(t *testing.T, bins map[string]string) (*clustertest.Cluster, *clustertest.Node, string) {
 	t.Helper()
 	host := registrytest.New(t)
 	cni := goBuild(t, "./test/cluster/cni")
-	mustHoist(t, nil, "build", "--repo", host+"/pause", "--bare", "--base", "scratch", "--port", "0", "./test/cluster/pause")
+	pause := mustHoist(t, nil, "build", "--repo", host+"/pause", "--bare", "--base", "scratch", "--port", "0", "./test/cluster/pause")
+	t.Logf("pause image: %s", strings.TrimSpace(pause.Stdout))
 	s := &clustertest.Stack{}
 	t.Cleanup(s.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // bounds a hung start
 	defer cancel()
+	start := time.Now()
 	c, err := clustertest.Start(ctx, s, t.TempDir(), clustertest.Options{Etcd: bins["etcd"], APIServer: bins["kube-apiserver"]})
 	if err != nil {
 		t.Fatal(err)
 	}
+	plane := time.Since(start)
 	node, err := clustertest.StartNode(ctx, s, c, clustertest.NodeOptions{
 		ControllerManager: bins["kube-controller-manager"], Scheduler: bins["kube-scheduler"],
 		Kubelet: bins["kubelet"], Containerd: bins["containerd"], CNIPlugin: cni,
@@ -106,7 +109,8 @@ func startCluster(t *testing.T, bins map[string]string) (*clustertest.Cluster, *
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c, node
+	t.Logf("control plane ready in %v, node Ready %v after start", plane.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+	return c, node, host
 }
 
 // copyApp copies what building app needs into a scratch module, so the
@@ -116,7 +120,7 @@ func copyApp(t *testing.T) string {
 	dst := t.TempDir()
 	for _, f := range []string{"go.mod", "go.sum", "app", "deploy/app.yaml"} {
 		cmd := exec.Command("cp", "-r", "--parents", f, dst)
-		cmd.Dir = repoRoot(t)
+		cmd.Dir = hoisttest.Root(t)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("copying %s: %v\n%s", f, err, out)
 		}
@@ -157,28 +161,17 @@ func newPods(t *testing.T, cs kubernetes.Interface, old string, n int) []corev1.
 // devProcess is a background `hoist dev` and its combined output.
 type devProcess struct {
 	cmd  *exec.Cmd
-	mu   sync.Mutex
-	out  bytes.Buffer
+	out  hoisttest.Output
 	done chan struct{}
 }
 
-func (d *devProcess) Write(p []byte) (int, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.out.Write(p)
-}
-
-func (d *devProcess) output() string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.out.String()
-}
+func (d *devProcess) output() string { return d.out.String() }
 
 func startDev(t *testing.T, dir string, args ...string) *devProcess {
 	t.Helper()
 	d := &devProcess{done: make(chan struct{})}
-	d.cmd = exec.Command(hoistBinary(t), args...)
-	d.cmd.Dir, d.cmd.Stdout, d.cmd.Stderr = dir, d, d
+	d.cmd = exec.Command(hoisttest.Binary(t), args...)
+	d.cmd.Dir, d.cmd.Stdout, d.cmd.Stderr = dir, &d.out, &d.out
 	d.cmd.Env = append(os.Environ(), "HOIST_CACHE="+t.TempDir())
 	if err := d.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -2,8 +2,6 @@ package cluster
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/registrytest"
 )
 
@@ -34,14 +33,11 @@ data:
 // re-applies only the edited object; a compile error changes nothing; and
 // Ctrl-C with --cleanup deletes what dev applied.
 func TestDevReappliesOnlyWhatChanged(t *testing.T) {
-	c := controlPlane(t)
+	c, _ := controlPlane(t)
 	cs := kubernetes.NewForConfigOrDie(c.Config)
 	host := registrytest.New(t)
 	src := copyApp(t)
-	manifest := filepath.Join(src, "deploy", "config.yaml")
-	if err := os.WriteFile(manifest, []byte(devConfigMaps), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	hoisttest.WriteFiles(t, src, map[string]string{"deploy/config.yaml": devConfigMaps})
 	dev := startDev(t, src, "dev", "-f", "deploy/config.yaml", "--repo", host+"/dev", "--kubeconfig", c.Kubeconfig, "--cleanup")
 	defer func() { t.Logf("hoist dev:\n%s", dev.output()) }()
 	dev.waitFor(t, "hoist dev: watching", 3*time.Minute)
@@ -57,35 +53,16 @@ func TestDevReappliesOnlyWhatChanged(t *testing.T) {
 		t.Fatalf("after the change app-image holds %q, want a new digest reference (was %s)", second, first)
 	}
 
-	if err := os.WriteFile(manifest, []byte(strings.Replace(devConfigMaps, "hello", "hi", 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	hoisttest.WriteFiles(t, src, map[string]string{"deploy/config.yaml": strings.Replace(devConfigMaps, "hello", "hi", 1)})
 	dev.waitForCount(t, "configmap/static serverside-applied", 2, time.Minute)
 	if got := configMapValue(t, cs, "static", "greeting"); got != "hi" {
 		t.Errorf("static greeting = %q after the manifest edit, want hi", got)
 	}
 
-	// A package the change starts to import is watched from then on.
-	greet := filepath.Join(src, "app", "greet", "greet.go")
-	if err := os.MkdirAll(filepath.Dir(greet), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(greet, []byte("package greet\n\nconst Word = \"Dev\"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	editServer(t, src, `"Hello": "Dev"`, `"Hello": greet.Word`)
-	editServer(t, src, `import (`, "import (\n\t\"github.com/hoist-build/hoist/app/greet\"")
-	dev.waitForCount(t, "configmap/app-image serverside-applied", 3, 2*time.Minute)
-	dev.waitFor(t, "hoist dev: now also watching 1 new directories", time.Minute)
-	if err := os.WriteFile(greet, []byte("package greet\n\nconst Word = \"Greet\"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	dev.waitForCount(t, "configmap/app-image serverside-applied", 4, 2*time.Minute)
+	watchesNewPackage(t, dev, src)
 	last := configMapValue(t, cs, "app-image", "image")
 
-	if err := os.WriteFile(filepath.Join(src, "app", "broken.go"), []byte("package main\n\nvar _ = undefinedThing\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	hoisttest.WriteFiles(t, src, map[string]string{"app/broken.go": "package main\n\nvar _ = undefinedThing\n"})
 	dev.waitFor(t, "build failed", 2*time.Minute)
 	dev.waitFor(t, "undefined: undefinedThing", time.Second)
 	if got := configMapValue(t, cs, "app-image", "image"); got != last {
@@ -105,6 +82,19 @@ func TestDevReappliesOnlyWhatChanged(t *testing.T) {
 			t.Errorf("configmap %s after Ctrl-C with --cleanup: err = %v, want not found", name, err)
 		}
 	}
+}
+
+// watchesNewPackage: a package the change starts to import is watched from
+// then on.
+func watchesNewPackage(t *testing.T, dev *devProcess, src string) {
+	t.Helper()
+	hoisttest.WriteFiles(t, src, map[string]string{"app/greet/greet.go": "package greet\n\nconst Word = \"Dev\"\n"})
+	editServer(t, src, `"Hello": "Dev"`, `"Hello": greet.Word`)
+	editServer(t, src, `import (`, "import (\n\t\"github.com/hoist-build/hoist/app/greet\"")
+	dev.waitForCount(t, "configmap/app-image serverside-applied", 3, 2*time.Minute)
+	dev.waitFor(t, "hoist dev: now also watching 1 new directories", time.Minute)
+	hoisttest.WriteFiles(t, src, map[string]string{"app/greet/greet.go": "package greet\n\nconst Word = \"Greet\"\n"})
+	dev.waitForCount(t, "configmap/app-image serverside-applied", 4, 2*time.Minute)
 }
 
 func configMapValue(t *testing.T, cs kubernetes.Interface, name, key string) string {

@@ -13,7 +13,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/hoist-build/hoist/internal/clustertest"
-	"github.com/hoist-build/hoist/internal/registrytest"
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 const appSelector = "app.kubernetes.io/name=app"
@@ -25,31 +25,10 @@ const appSelector = "app.kubernetes.io/name=app"
 // before the old ones go, the old containers draining to exit code 0.
 func TestNodeRollout(t *testing.T) {
 	bins := require(t, []string{"kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet"}, "etcd", "containerd", "runc")
-	host := registrytest.New(t)
-	cni := goBuild(t, "./test/cluster/cni")
-	pause := mustHoist(t, nil, "build", "--repo", host+"/pause", "--bare", "--base", "scratch", "--port", "0", "./test/cluster/pause")
-	t.Logf("pause image: %s", strings.TrimSpace(pause.stdout))
-
-	s := &clustertest.Stack{}
-	t.Cleanup(s.Close)
-	// Bounds a hung start, not a performance threshold.
+	c, node, host := startCluster(t, bins)
+	// Bounds a hung rollout, not a performance threshold.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	start := time.Now()
-	c, err := clustertest.Start(ctx, s, t.TempDir(), clustertest.Options{Etcd: bins["etcd"], APIServer: bins["kube-apiserver"]})
-	if err != nil {
-		t.Fatal(err)
-	}
-	plane := time.Since(start)
-	node, err := clustertest.StartNode(ctx, s, c, clustertest.NodeOptions{
-		ControllerManager: bins["kube-controller-manager"], Scheduler: bins["kube-scheduler"],
-		Kubelet: bins["kubelet"], Containerd: bins["containerd"], CNIPlugin: cni,
-		Registry: host, PauseImage: host + "/pause:latest",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("control plane ready in %v, node Ready %v after start", plane.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 	cs := kubernetes.NewForConfigOrDie(c.Config)
 	defer func() {
 		if t.Failed() {
@@ -61,16 +40,16 @@ func TestNodeRollout(t *testing.T) {
 	}()
 	apply := []string{"apply", "-f", "deploy/app.yaml", "--repo", host + "/e2e", "--kubeconfig", c.Kubeconfig}
 
-	start = time.Now()
+	start := time.Now()
 	first := mustHoist(t, nil, apply...)
-	t.Logf("apply to rolled out: %v\n%s", time.Since(start).Round(time.Millisecond), first.stderr)
+	t.Logf("apply to rolled out: %v\n%s", time.Since(start).Round(time.Millisecond), first.Stderr)
 	pods := runningPods(t, cs, 2)
 	checkServing(ctx, t, c, cs, pods)
 
 	w := watchPods(t, cs)
 	start = time.Now()
 	update := mustHoist(t, nil, append(apply, "--label", "build=2")...)
-	t.Logf("rolling update to rolled out: %v\n%s", time.Since(start).Round(time.Millisecond), update.stderr)
+	t.Logf("rolling update to rolled out: %v\n%s", time.Since(start).Round(time.Millisecond), update.Stderr)
 	updated := runningPods(t, cs, 2)
 	oldImage, newImage := pods[0].Spec.Containers[0].Image, updated[0].Spec.Containers[0].Image
 	if oldImage == newImage {
@@ -120,7 +99,7 @@ func goBuild(t *testing.T, pkg string) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), filepath.Base(pkg))
 	cmd := exec.Command("go", "build", "-o", out, pkg)
-	cmd.Dir = repoRoot(t)
+	cmd.Dir = hoisttest.Root(t)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build %s: %v\n%s", pkg, err, b)
 	}

@@ -14,6 +14,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/dynamic"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // TestApplyWaitsForRollout plays the Deployment controller, which this
@@ -22,8 +24,7 @@ import (
 // for, and must return once the status shows every replica updated and
 // available.
 func TestApplyWaitsForRollout(t *testing.T) {
-	c := controlPlane(t)
-	dyn := dynamic.NewForConfigOrDie(c.Config)
+	c, dyn := controlPlane(t)
 	file := filepath.Join(t.TempDir(), "dep.yaml")
 	if err := os.WriteFile(file, []byte(deployment("waited", "replicas: 2")), 0o644); err != nil {
 		t.Fatal(err)
@@ -31,16 +32,16 @@ func TestApplyWaitsForRollout(t *testing.T) {
 	apply := []string{"apply", "-f", file, "--kubeconfig", c.Kubeconfig}
 
 	timedOut := hoist(t, nil, append(apply, "--timeout", "2s")...)
-	if timedOut.code != 1 || !strings.Contains(timedOut.stderr, "waiting for deployment.apps/waited to roll out (last: waiting for the controller to observe the new spec)") ||
-		!strings.Contains(timedOut.stderr, "deadline exceeded") {
-		t.Fatalf("exit %d, want 1 and a timeout naming the Deployment's state\nstderr:\n%s", timedOut.code, timedOut.stderr)
+	if timedOut.Code != 1 || !strings.Contains(timedOut.Stderr, "waiting for deployment.apps/waited to roll out (last: waiting for the controller to observe the new spec)") ||
+		!strings.Contains(timedOut.Stderr, "deadline exceeded") {
+		t.Fatalf("exit %d, want 1 and a timeout naming the Deployment's state\nstderr:\n%s", timedOut.Code, timedOut.Stderr)
 	}
 
 	// Bounds a hung hoist, not a performance threshold.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, hoistBinary(t), append(apply, "--timeout", "2m")...)
-	cmd.Dir = repoRoot(t)
+	cmd := exec.CommandContext(ctx, hoisttest.Binary(t), append(apply, "--timeout", "2m")...)
+	cmd.Dir = hoisttest.Root(t)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -15,15 +15,7 @@ import (
 	"github.com/hoist-build/hoist/internal/registrytest"
 )
 
-// hoistBinary builds the command from this checkout.
-func hoistBinary(t *testing.T) (bin, root string) {
-	t.Helper()
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return hoisttest.Hoist(t, root), root
-}
+func TestMain(m *testing.M) { hoisttest.Main(m) }
 
 // signatureLayers counts the layers of ref's cosign signature image.
 func signatureLayers(t *testing.T, ref string) int {
@@ -65,7 +57,7 @@ var registries = []struct {
 // verify --key agrees, and refuses another key.
 func TestCosignVerifiesHoistSigned(t *testing.T) {
 	cosign := cosigntest.Binary(t)
-	bin, root := hoistBinary(t)
+	bin, root := hoisttest.Binary(t), hoisttest.Root(t)
 	keys := t.TempDir()
 	pw := []string{"COSIGN_PASSWORD=correct horse"}
 	cosigntest.MustRun(t, keys, pw, cosign, "generate-key-pair")
@@ -137,7 +129,7 @@ func checkRefused(t *testing.T, dir, bin, want string, args ...string) {
 // hoist verify --key; before cosign signs, and with another key, it fails.
 func TestHoistVerifiesCosignSigned(t *testing.T) {
 	cosign := cosigntest.Binary(t)
-	bin, root := hoistBinary(t)
+	bin, root := hoisttest.Binary(t), hoisttest.Root(t)
 	keys := t.TempDir()
 	cosigntest.MustRun(t, keys, []string{"HOIST_PASSWORD=battery staple"}, bin, "keygen", "--output-key-prefix", "k")
 	key, pub := filepath.Join(keys, "k.key"), filepath.Join(keys, "k.pub")

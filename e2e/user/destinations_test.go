@@ -20,12 +20,12 @@ func TestRegistryAndLayout(t *testing.T) {
 	host := registrytest.New(t)
 	dir := service(t, nil)
 	r := hoist(t, dir, userEnv(t), "build", "--repo", host+"/me", "--oci-layout", "out", "--sbom", "none", "--provenance=false")
-	if r.code != 0 {
-		t.Fatalf("exit %d:\n%s", r.code, r.stderr)
+	if r.Code != 0 {
+		t.Fatalf("exit %d:\n%s", r.Code, r.Stderr)
 	}
-	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	lines := strings.Split(strings.TrimSpace(r.Stdout), "\n")
 	if len(lines) != 1 || !strings.HasPrefix(lines[0], host+"/me/hello@sha256:") {
-		t.Fatalf("stdout = %q, want the registry's digest reference alone", r.stdout)
+		t.Fatalf("stdout = %q, want the registry's digest reference alone", r.Stdout)
 	}
 	ref, err := name.ParseReference(lines[0])
 	if err != nil {
@@ -65,8 +65,8 @@ func TestDistIsIgnored(t *testing.T) {
 	git("add", ".")
 	git("commit", "-qm", "init")
 	r := hoist(t, dir, env, "build")
-	if r.code != 0 || !strings.HasPrefix(r.stdout, "dist/oci@sha256:") {
-		t.Fatalf("exit %d, stdout %q:\n%s", r.code, r.stdout, r.stderr)
+	if r.Code != 0 || !strings.HasPrefix(r.Stdout, "dist/oci@sha256:") {
+		t.Fatalf("exit %d, stdout %q:\n%s", r.Code, r.Stdout, r.Stderr)
 	}
 	if st := git("status", "--porcelain"); st != "" {
 		t.Errorf("git status after hoist build:\n%s", st)
@@ -86,21 +86,21 @@ func TestRepushAttachesOnce(t *testing.T) {
 	var ref string
 	for _, extra := range [][]string{nil, {"--tag", "v2", "-v"}} {
 		r := hoist(t, dir, env, append([]string{"build", "--repo", host + "/me"}, extra...)...)
-		if r.code != 0 {
-			t.Fatalf("exit %d:\n%s", r.code, r.stderr)
+		if r.Code != 0 {
+			t.Fatalf("exit %d:\n%s", r.Code, r.Stderr)
 		}
-		if ref != "" && strings.TrimSpace(r.stdout) != ref {
-			t.Fatalf("second push gave %q, want the same image %s", r.stdout, ref)
+		if ref != "" && strings.TrimSpace(r.Stdout) != ref {
+			t.Fatalf("second push gave %q, want the same image %s", r.Stdout, ref)
 		}
-		ref = strings.TrimSpace(r.stdout)
+		ref = strings.TrimSpace(r.Stdout)
 	}
 	r := hoist(t, dir, env, "verify", ref)
-	if r.code != 0 {
-		t.Fatalf("hoist verify: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	if r.Code != 0 {
+		t.Fatalf("hoist verify: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
 	for _, kind := range []string{"sbom", "provenance"} {
-		if n := strings.Count(r.stdout, "\n  "+kind+" "); n != 1 {
-			t.Errorf("hoist verify lists %d %s attachments, want 1:\n%s", n, kind, r.stdout)
+		if n := strings.Count(r.Stdout, "\n  "+kind+" "); n != 1 {
+			t.Errorf("hoist verify lists %d %s attachments, want 1:\n%s", n, kind, r.Stdout)
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/ptytest"
 )
 
@@ -47,58 +48,64 @@ func TestInterruptDuringCompile(t *testing.T) {
 	}
 	defer unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
 
-	t.Run("kill -INT", func(t *testing.T) {
-		dir := service(t, map[string]string{"main.go": slowPackage()})
-		cmd := exec.Command(hoistBin, "build", "--oci-layout", "out", "--progress", "plain")
-		cmd.Dir, cmd.Env = dir, userEnv(t)
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		seen := waitForCompile(t, cmd.Process.Pid)
-		if err := cmd.Process.Signal(os.Interrupt); err != nil {
-			t.Fatal(err)
-		}
-		cmd.Wait()
-		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
-		checkInterrupted(t, cmd.ProcessState.ExitCode(), lines[len(lines)-1], dir, seen)
-		// Plain progress, as in CI: the compile's start is logged at once.
-		if !strings.Contains(stderr.String(), "msg=compiling image=hello platform=linux/amd64") {
-			t.Errorf("no progress line for the compile's start; stderr:\n%s", stderr.String())
-		}
-		if stdout.Len() > 0 {
-			t.Errorf("stdout = %q, want nothing", stdout.String())
-		}
-	})
+	t.Run("kill -INT", interruptBySignal)
+	t.Run("Ctrl-C on a terminal", interruptOnTerminal)
+}
 
-	t.Run("Ctrl-C on a terminal", func(t *testing.T) {
-		dir := service(t, map[string]string{"main.go": slowPackage()})
-		cmd := exec.Command(hoistBin, "build", "--oci-layout", "out")
-		cmd.Dir, cmd.Env = dir, userEnv(t)
-		const rows, cols = 24, 100
-		term, err := ptytest.Start(cmd, rows, cols)
-		if err != nil {
-			t.Fatal(err)
-		}
-		seen := waitForCompile(t, cmd.Process.Pid)
-		if err := term.Type("\x03"); err != nil {
-			t.Fatal(err)
-		}
-		out, _ := term.Wait()
-		screen, err := ptytest.Render(out, rows, cols)
-		if err != nil {
-			t.Fatalf("rendering %q: %v", out, err)
-		}
-		last := ""
-		if len(screen) > 0 {
-			last = screen[len(screen)-1]
-		}
-		checkInterrupted(t, cmd.ProcessState.ExitCode(), last, dir, seen)
-		if !slices.ContainsFunc(screen, func(l string) bool { return strings.HasPrefix(l, "hello linux/amd64") }) {
-			t.Errorf("the live display is not on screen:\n%s", strings.Join(screen, "\n"))
-		}
-	})
+// interruptBySignal sends SIGINT to hoist alone, with plain progress.
+func interruptBySignal(t *testing.T) {
+	dir := service(t, map[string]string{"main.go": slowPackage()})
+	cmd := exec.Command(hoisttest.Binary(t), "build", "--oci-layout", "out", "--progress", "plain")
+	cmd.Dir, cmd.Env = dir, userEnv(t)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	seen := waitForCompile(t, cmd.Process.Pid)
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	checkInterrupted(t, cmd.ProcessState.ExitCode(), lines[len(lines)-1], dir, seen)
+	// Plain progress, as in CI: the compile's start is logged at once.
+	if !strings.Contains(stderr.String(), "msg=compiling image=hello platform=linux/amd64") {
+		t.Errorf("no progress line for the compile's start; stderr:\n%s", stderr.String())
+	}
+	if stdout.Len() > 0 {
+		t.Errorf("stdout = %q, want nothing", stdout.String())
+	}
+}
+
+// interruptOnTerminal types Ctrl-C on hoist's terminal, with the live
+// display.
+func interruptOnTerminal(t *testing.T) {
+	dir := service(t, map[string]string{"main.go": slowPackage()})
+	cmd := exec.Command(hoisttest.Binary(t), "build", "--oci-layout", "out")
+	cmd.Dir, cmd.Env = dir, userEnv(t)
+	const rows, cols = 24, 100
+	term, err := ptytest.Start(cmd, rows, cols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := waitForCompile(t, cmd.Process.Pid)
+	if err := term.Type("\x03"); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := term.Wait()
+	screen, err := ptytest.Render(out, rows, cols)
+	if err != nil {
+		t.Fatalf("rendering %q: %v", out, err)
+	}
+	last := ""
+	if len(screen) > 0 {
+		last = screen[len(screen)-1]
+	}
+	checkInterrupted(t, cmd.ProcessState.ExitCode(), last, dir, seen)
+	if !slices.ContainsFunc(screen, func(l string) bool { return strings.HasPrefix(l, "hello linux/amd64") }) {
+		t.Errorf("the live display is not on screen:\n%s", strings.Join(screen, "\n"))
+	}
 }
 
 // checkInterrupted checks what an interrupted build leaves: status 130,

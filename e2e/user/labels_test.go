@@ -32,8 +32,8 @@ func TestVersionLabels(t *testing.T) {
 	}
 	labels := func() map[string]string {
 		out := filepath.Join(t.TempDir(), "oci") // outside the tree, which it would dirty
-		if r := hoist(t, dir, env, "build", "--oci-layout", out); r.code != 0 {
-			t.Fatalf("hoist build: exit %d\n%s", r.code, r.stderr)
+		if r := hoist(t, dir, env, "build", "--oci-layout", out); r.Code != 0 {
+			t.Fatalf("hoist build: exit %d\n%s", r.Code, r.Stderr)
 		}
 		idx, err := layout.ImageIndexFromPath(out)
 		if err != nil {

@@ -7,35 +7,22 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// requireTool skips outside CI when a consumer tool is missing, and fails
-// in CI, where .ci/run installs it.
-func requireTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s is not installed: .ci/run installs it", name)
-	}
-	t.Skipf("needs %s", name)
-	return ""
-}
+	"github.com/hoist-build/hoist/internal/hoisttest"
+)
 
 // TestTarballDigest: the digest hoist prints for a tarball is the one
 // skopeo reports when it reads the file.
 func TestTarballDigest(t *testing.T) {
-	skopeo := requireTool(t, "skopeo")
+	skopeo := hoisttest.NeedTools(t, "apt-get install skopeo", "skopeo")["skopeo"]
 	dir := service(t, nil)
 	r := hoist(t, dir, userEnv(t), "build", "--tarball", "hello.tar")
-	if r.code != 0 {
-		t.Fatalf("exit %d:\n%s", r.code, r.stderr)
+	if r.Code != 0 {
+		t.Fatalf("exit %d:\n%s", r.Code, r.Stderr)
 	}
-	printed, ok := strings.CutPrefix(strings.TrimSpace(r.stdout), "hello.tar@")
+	printed, ok := strings.CutPrefix(strings.TrimSpace(r.Stdout), "hello.tar@")
 	if !ok {
-		t.Fatalf("stdout = %q, want hello.tar@DIGEST", r.stdout)
+		t.Fatalf("stdout = %q, want hello.tar@DIGEST", r.Stdout)
 	}
 	out, err := exec.Command(skopeo, "inspect", "docker-archive:"+filepath.Join(dir, "hello.tar")).Output()
 	if err != nil {
@@ -57,13 +44,13 @@ func TestCgoPackageHint(t *testing.T) {
 		"main.go": "package main\n\n// int answer(void) { return 42; }\nimport \"C\"\n\nfunc main() { println(C.answer()) }\n",
 	})
 	r := hoist(t, dir, userEnv(t), "build", "--progress", "plain")
-	if r.code != 1 || r.stdout != "" {
-		t.Fatalf("exit %d, stdout %q; want 1 and nothing", r.code, r.stdout)
+	if r.Code != 1 || r.Stdout != "" {
+		t.Fatalf("exit %d, stdout %q; want 1 and nothing", r.Code, r.Stdout)
 	}
-	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	lines := strings.Split(strings.TrimSpace(r.Stderr), "\n")
 	last := lines[len(lines)-1]
-	if !strings.Contains(r.stderr, "build constraints exclude all Go files") {
-		t.Errorf("stderr lacks go's own message:\n%s", r.stderr)
+	if !strings.Contains(r.Stderr, "build constraints exclude all Go files") {
+		t.Errorf("stderr lacks go's own message:\n%s", r.Stderr)
 	}
 	for _, want := range []string{"no Go files are left without cgo", "CGO_ENABLED=0", "set CGO_ENABLED=1"} {
 		if !strings.Contains(last, want) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hoist-build/hoist/internal/hoisttest"
 	"github.com/hoist-build/hoist/internal/ptytest"
 )
 
@@ -17,7 +18,7 @@ import (
 func TestTerminalKeepsReference(t *testing.T) {
 	dir := service(t, nil)
 	const rows, cols = 24, 100
-	cmd := exec.Command(hoistBin, "build", "--oci-layout", "out")
+	cmd := exec.Command(hoisttest.Binary(t), "build", "--oci-layout", "out")
 	cmd.Dir, cmd.Env = dir, userEnv(t)
 	out, err := ptytest.Run(cmd, rows, cols)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // startContainerd runs containerd with its CRI plugin for the kubelet,
@@ -67,23 +68,33 @@ func startContainerd(s *Stack, dir string, opts NodeOptions) (*Process, error) {
 
 func containerdSocket(dir string) string { return filepath.Join(dir, "containerd.sock") }
 
-func containerdConfig(dir string, opts NodeOptions) string {
-	sock := containerdSocket(dir)
-	return fmt.Sprintf(`version = 2
-root = %[1]q
-state = %[2]q
-
+// ContainerdBase is the start of a containerd config that keeps every path
+// containerd would otherwise take from the host (/var/lib, /run, /opt)
+// under dir, serving its API on sock. top are further top-level settings,
+// which TOML wants before the first table.
+func ContainerdBase(dir, sock string, top ...string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "version = 2\nroot = %q\nstate = %q\n", filepath.Join(dir, "root"), filepath.Join(dir, "state"))
+	for _, line := range top {
+		b.WriteString(line + "\n")
+	}
+	fmt.Fprintf(&b, `
 [grpc]
-  address = %[3]q
+  address = %[1]q
 
 [ttrpc]
-  address = %[4]q
+  address = %[2]q
 
 [plugins."io.containerd.internal.v1.opt"]
-  path = %[5]q
+  path = %[3]q
 
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = %[6]q
+`, sock, sock+".ttrpc", filepath.Join(dir, "opt"))
+	return b.String()
+}
+
+func containerdConfig(dir string, opts NodeOptions) string {
+	return ContainerdBase(dir, containerdSocket(dir)) + fmt.Sprintf(`[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = %[1]q
   restrict_oom_score_adj = true
   enable_unprivileged_ports = true
   enable_unprivileged_icmp = true
@@ -99,16 +110,15 @@ state = %[2]q
 
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         SystemdCgroup = false
-        Root = %[7]q
+        Root = %[2]q
 
   [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = %[8]q
-    conf_dir = %[9]q
+    bin_dir = %[3]q
+    conf_dir = %[4]q
     max_conf_num = 1
 
-  [plugins."io.containerd.grpc.v1.cri".registry.mirrors.%[10]q]
-    endpoint = [%[11]q]
-`, filepath.Join(dir, "root"), filepath.Join(dir, "state"), sock, sock+".ttrpc", filepath.Join(dir, "opt"),
-		opts.PauseImage, filepath.Join(dir, "runc"), filepath.Join(dir, "cni", "bin"), filepath.Join(dir, "cni", "conf"),
+  [plugins."io.containerd.grpc.v1.cri".registry.mirrors.%[5]q]
+    endpoint = [%[6]q]
+`, opts.PauseImage, filepath.Join(dir, "runc"), filepath.Join(dir, "cni", "bin"), filepath.Join(dir, "cni", "conf"),
 		opts.Registry, "http://"+opts.Registry)
 }

@@ -1,7 +1,6 @@
 package runctest
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"crypto/rand"
@@ -19,6 +18,8 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/hoist-build/hoist/internal/hoisttest"
 )
 
 // ErrExited reports that the container's process ended, so waiting for it to
@@ -37,7 +38,7 @@ type Container struct {
 	state  string
 	pid    int
 	cmd    *exec.Cmd
-	logs   *syncBuffer
+	logs   *hoisttest.Output // runc's copy goroutine writes it while tests read
 	client *http.Client
 
 	done     chan struct{}
@@ -77,7 +78,7 @@ func Start(ctx context.Context, img v1.Image, dir string, opts Options) (*Contai
 		Bundle: bundle,
 		runc:   runc,
 		state:  filepath.Join(dir, "state"),
-		logs:   &syncBuffer{},
+		logs:   &hoisttest.Output{},
 		done:   make(chan struct{}),
 	}
 	c.client = &http.Client{Transport: &http.Transport{
@@ -219,24 +220,6 @@ func (c *Container) close() error {
 
 func (c *Container) runcOutput(args ...string) ([]byte, error) {
 	return exec.Command(c.runc, append([]string{"--root", c.state}, args...)...).CombinedOutput()
-}
-
-// syncBuffer lets tests read logs while runc's copy goroutine writes them.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // PID is the container process's pid on the host, for reading its
