@@ -19,6 +19,9 @@ import (
 type loop struct {
 	label, ns, src string
 	orig           []byte
+	// edit makes the n-th change and returns the text a new pod answers
+	// with: a one-line change of app, or for the floor a new pod template.
+	edit func(ctx context.Context, n int) (string, error)
 	// after runs once the edit is written: nothing for hoist dev, which
 	// watches; ko apply for ko.
 	after   func(context.Context) error
@@ -42,6 +45,7 @@ func (e *env) devLoop(ctx context.Context, runs int, koVersion, out string) erro
 		{"hoist dev, --repo containerd.local", "loop-containerd"},
 		{"hoist dev, local registry", "loop-registry"},
 		{"ko apply after each edit (ko " + koVersion + ")", "loop-ko"},
+		{floorLabel, floorNS},
 	}
 	var loops []*loop
 	defer func() {
@@ -98,7 +102,7 @@ func (l *loop) once(ctx context.Context, cl *cluster, n int) (time.Duration, err
 		return 0, err
 	}
 	start := time.Now()
-	want, err := loopEdit(l.src, l.orig, n)
+	want, err := l.edit(ctx, n)
 	if err != nil {
 		return 0, err
 	}
@@ -127,6 +131,7 @@ func (e *env) startLoop(ctx context.Context, cl *cluster, label, ns string) (*lo
 	if l.orig, err = os.ReadFile(filepath.Join(l.src, "app", "server.go")); err != nil {
 		return nil, err
 	}
+	l.edit = func(_ context.Context, n int) (string, error) { return loopEdit(l.src, l.orig, n) }
 	if _, err := cl.cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
 		return nil, err
 	}
@@ -134,6 +139,8 @@ func (e *env) startLoop(ctx context.Context, cl *cluster, label, ns string) (*lo
 	switch ns {
 	case "loop-ko":
 		err = e.startKo(ctx, cl, l)
+	case floorNS:
+		err = e.startFloor(ctx, cl, l, kubeconfig)
 	case "loop-containerd":
 		err = e.startDev(ctx, l, "dev", "-f", "deploy/app.yaml", kubeconfig, "-n", ns, "--repo", "containerd.local", "--containerd-address", cl.node.ContainerdSocket())
 	default:
@@ -196,28 +203,6 @@ func (e *env) startKo(ctx context.Context, cl *cluster, l *loop) error {
 		return err
 	}
 	return l.after(ctx)
-}
-
-func loopMarkdown(loops []*loop, machine string) string {
-	var b strings.Builder
-	b.WriteString("# The inner loop (hoist dev)\n\n")
-	fmt.Fprintf(&b, "Machine: %s.\n\n", machine)
-	b.WriteString("Time from writing a one-line change to `app` (its answer to `GET /`) to the first HTTP answer carrying ")
-	b.WriteString("the change from a new pod, through port-forward, on the project's single-node cluster (`internal/clustertest`: ")
-	b.WriteString("Kubernetes v1.34 built from source, containerd 1.6, runc). `deploy/app.yaml`: 2 replicas, maxSurge 1. ")
-	b.WriteString("Each loop has its own copy of the module and its own namespace; the loops take turns edit by edit. ")
-	b.WriteString("New pods are tried from the moment they are bound to the node, every 30 ms. Written by `go run ./bench -devloop`.\n\n")
-	b.WriteString("| loop | median | min | max | runs | ko / this |\n|---|---|---|---|---|---|\n")
-	ko := median(loops[len(loops)-1].samples)
-	for _, l := range loops {
-		lo, hi := l.samples[0], l.samples[0]
-		for _, s := range l.samples {
-			lo, hi = min(lo, s), max(hi, s)
-		}
-		m := median(l.samples)
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %.1f× |\n", l.label, secs(m), secs(lo), secs(hi), len(l.samples), ko.Seconds()/m.Seconds())
-	}
-	return b.String()
 }
 
 // loadAverage is the 1-minute load average: the loop is mostly waiting on
