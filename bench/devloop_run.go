@@ -65,6 +65,14 @@ func (e *env) devLoop(ctx context.Context, runs int, koVersion, out string) erro
 	loadBefore := loadAverage()
 	for i := 0; i <= runs; i++ {
 		for _, l := range loops {
+			// Every loop's rollout is over, not just this one's: the
+			// previous loop's pods starting and stopping would share the
+			// two cores with this loop's build.
+			for _, other := range loops {
+				if err := cl.settled(ctx, other.ns); err != nil {
+					return fmt.Errorf("%s: %w", other.label, err)
+				}
+			}
 			d, err := l.once(ctx, cl, i)
 			if err != nil {
 				return fmt.Errorf("%s: %w", l.label, err)
@@ -98,9 +106,6 @@ const handMarker = "<!-- kept by hand below"
 
 // once writes the n-th edit and times it to the first answer.
 func (l *loop) once(ctx context.Context, cl *cluster, n int) (time.Duration, error) {
-	if err := cl.settled(ctx, l.ns); err != nil {
-		return 0, err
-	}
 	start := time.Now()
 	want, err := l.edit(ctx, n)
 	if err != nil {

@@ -65,6 +65,10 @@ func (b binaryBuild) viaCache(ctx context.Context, tc build.Toolchain) (assemble
 	compiled := b.compile(ctx)
 	var deps []build.Dep
 	var listErr error
+	if trusted && t.snap.unrecordable(start) {
+		opts.Logger.Debug("a source was saved just now: not recording a snapshot", "package", t.pkg.ImportPath)
+		trusted = false
+	}
 	if trusted {
 		// While go build runs: the inputs to stamp afterwards.
 		deps, listErr = listDeps(ctx, tc, opts.Dir, goEnv, args)

@@ -31,6 +31,7 @@ type scratch struct {
 	created     time.Time
 	cache       string
 	step        string // for failure messages
+	logs        string // of the last build
 }
 
 func newScratch(t *testing.T) *scratch {
@@ -179,7 +180,8 @@ func (s *scratch) build(cached bool) (digest string, skipped bool) {
 		s.t.Fatalf("%s: building (cached %v): %v\n%s", s.step, cached, err, logs.String())
 	}
 	_, digest, _ = strings.Cut(res[0].Ref, "@")
-	return digest, !strings.Contains(logs.String(), "compiled")
+	s.logs = logs.String()
+	return digest, !strings.Contains(s.logs, "compiled")
 }
 
 // check is the rule: the cached build publishes exactly what a clean build

@@ -30,8 +30,12 @@ type snapshot struct {
 	// the argument names is the one recorded, though files may have been
 	// edited (whose package clause the build then checks; see verifyMain).
 	packageValid bool
-	changed      bool
-	mu           sync.Mutex
+	// fresh are the current stamps of the paths found changed: a build
+	// that starts within the clock margin of one of them cannot be
+	// recorded, so it need not list its inputs.
+	fresh   []stamp
+	changed bool
+	mu      sync.Mutex
 }
 
 const (
@@ -48,8 +52,9 @@ func loadSnapshot(c *cache.Cache, name string) *snapshot {
 	}
 	s.valid, s.packageValid = true, true
 	for path, want := range s.Stamps {
-		if stampOf(path) != want {
+		if now := stampOf(path); now != want {
 			s.valid = false
+			s.fresh = append(s.fresh, now)
 			if want.Dir || want.Missing || filepath.Base(path) == "go.mod" || filepath.Base(path) == "go.sum" {
 				s.packageValid = false
 				break
@@ -104,10 +109,29 @@ func (s *snapshot) save(c *cache.Cache) error {
 // not have been seen by the compiler.
 func stampAll(paths []string, start time.Time) (map[string]stamp, bool) {
 	stamps := make(map[string]stamp, len(paths))
-	fine := false
+	all := make([]stamp, 0, len(paths))
 	for _, p := range paths {
-		st := stampOf(p)
-		stamps[p] = st
+		stamps[p] = stampOf(p)
+		all = append(all, stamps[p])
+	}
+	if racy(all, start) {
+		return nil, false
+	}
+	return stamps, true
+}
+
+// unrecordable tells that a build starting at start cannot be recorded:
+// a file it reads was saved within the clock margin (as in the watch loop,
+// which builds right after a save), so listing its inputs is wasted work.
+func (s *snapshot) unrecordable(start time.Time) bool {
+	return racy(s.fresh, start)
+}
+
+// racy reports whether a stamp is too close to start to tell whether the
+// compiler saw the change.
+func racy(stamps []stamp, start time.Time) bool {
+	fine := false
+	for _, st := range stamps {
 		fine = fine || st.Mtime%1e9 != 0 || st.Ctime%1e9 != 0
 	}
 	// Coarse time stamps (whole seconds on some file systems) need a
@@ -119,10 +143,10 @@ func stampAll(paths []string, start time.Time) (map[string]stamp, bool) {
 	since := start.Add(-margin).UnixNano()
 	for _, st := range stamps {
 		if !st.Missing && (st.Mtime >= since || st.Ctime >= since) {
-			return nil, false
+			return true
 		}
 	}
-	return stamps, true
+	return false
 }
 
 // stampOf is a file's or directory's identity for change detection; a
