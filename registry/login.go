@@ -29,7 +29,7 @@ func CheckLogin(ctx context.Context, registry, user, password string, opts Optio
 	rt = transport.NewRetry(rt,
 		transport.WithRetryBackoff(backoff(opts.retries(), opts.RetryDelay)),
 		transport.WithRetryStatusCodes(retryStatusCodes...),
-		transport.WithRetryPredicate(retryPredicate(opts.logger(), host)))
+		transport.WithRetryPredicate(retryPredicate(opts.logger(), host, opts.retries())))
 	auth := &authn.Basic{Username: user, Password: password}
 	tr, err := transport.NewWithContext(ctx, reg, auth, rt, []string{reg.Scope(transport.PullScope)})
 	if err != nil {

@@ -133,7 +133,7 @@ func (o Options) RemoteOptions(ctx context.Context, registry string) ([]remote.O
 		remote.WithUserAgent("hoist"),
 		remote.WithRetryBackoff(backoff(o.retries(), o.RetryDelay)),
 		remote.WithRetryStatusCodes(retryStatusCodes...),
-		remote.WithRetryPredicate(retryPredicate(o.logger(), registry)),
+		remote.WithRetryPredicate(retryPredicate(o.logger(), registry, o.retries())),
 	}
 	if o.Jobs > 0 {
 		opts = append(opts, remote.WithJobs(o.Jobs))

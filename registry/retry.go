@@ -61,9 +61,10 @@ func backoff(retries int, first time.Duration) remote.Backoff {
 // retryPredicate decides for ggcr whether a failed attempt is worth another,
 // and logs the ones that are. ggcr asks after the last attempt too, so a
 // failed push's final "retrying" line is followed by the error instead.
-func retryPredicate(log *slog.Logger, registry string) func(error) bool {
+func retryPredicate(log *slog.Logger, registry string, retries int) func(error) bool {
 	return func(err error) bool {
-		if !retryable(err) {
+		// With no retries there is no later attempt to announce.
+		if retries <= 0 || !retryable(err) {
 			return false
 		}
 		log.Warn("retrying registry request", "registry", registry, "error", oneLine(err.Error()))

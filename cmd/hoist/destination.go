@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/hoist-build/hoist/base"
+	"github.com/hoist-build/hoist/containerd"
 	"github.com/hoist-build/hoist/pipeline"
 	"github.com/hoist-build/hoist/publish"
 )
@@ -35,6 +36,11 @@ func (s *settings) loadDestination(r reader) error {
 	d.kindCluster = os.Getenv("KIND_CLUSTER_NAME")
 	if d.bare && d.repo == "" {
 		return fmt.Errorf("--bare names the image after the registry repository, but none is set: add --repo (or HOIST_REPO), or drop --bare")
+	}
+	for _, name := range []string{"containerd-address", "containerd-namespace"} {
+		if s.given[name] && !containerd.IsRepo(d.repo) {
+			return fmt.Errorf("--%s applies to --repo %s only, and the repository is %q: set --repo %s or drop --%s", name, containerd.Host, d.repo, containerd.Host, name)
+		}
 	}
 	return nil
 }

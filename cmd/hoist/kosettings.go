@@ -54,8 +54,9 @@ func (s *settings) sourceOf(flag, hoistEnv, koEnv string, inHoistFile, inKoFile 
 	return fromNone
 }
 
-// applyBase picks the base: one given to hoist (flag, HOIST_BASE,
-// .hoist.yaml) is every package's; otherwise ko's rules, where
+// applyBase picks the base: one given to hoist (flag, HOIST_BASE, or
+// .hoist.yaml unless KO_DEFAULTBASEIMAGE is set, as the environment beats
+// files) is every package's; otherwise ko's rules, where
 // baseImageOverrides beats KO_DEFAULTBASEIMAGE and defaultBaseImage.
 func (s *settings) applyBase(r reader) {
 	b := &s.build
@@ -64,6 +65,10 @@ func (s *settings) applyBase(r reader) {
 	case fromFlag, fromHoistEnv, fromHoistFile:
 		b.base = r.v.GetString("base")
 		return
+	case fromKoEnv:
+		if s.file.Base != "" {
+			s.warn(".hoist.yaml base %s is overridden by KO_DEFAULTBASEIMAGE (the environment beats files): unset it, or pass --base, to use the file's", s.file.Base)
+		}
 	}
 	b.base, b.defaultBase, b.baseOverrides = "", s.ko.DefaultBaseImage, s.ko.BaseImageOverrides
 }

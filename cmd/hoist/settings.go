@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -133,13 +137,53 @@ func newReader(f *pflag.FlagSet, spec flagSpec) (reader, error) {
 			return reader{}, err
 		}
 	}
-	return reader{v: v, flags: f}, nil
+	return reader{v: v, flags: f}, checkEnv(f, spec)
+}
+
+// checkEnv refuses a HOIST_* value its flag could not parse: viper reads
+// HOIST_TIMEOUT=bogus (or a unitless 2) as 0 or 2ns, and 0 means none.
+func checkEnv(f *pflag.FlagSet, spec flagSpec) error {
+	var err error
+	f.VisitAll(func(fl *pflag.Flag) {
+		key := fl.Name
+		switch {
+		case err != nil, fl.Name == "timeout" && spec.timeoutFlag() != "timeout":
+			return // the rollout wait, which no variable sets
+		case fl.Name == spec.timeoutFlag():
+			key = "timeout"
+		}
+		name := "HOIST_" + strings.ToUpper(strings.ReplaceAll(key, "-", "_"))
+		val := os.Getenv(name)
+		if val == "" {
+			return
+		}
+		var perr error
+		want := ""
+		switch fl.Value.Type() {
+		case "duration":
+			_, perr = time.ParseDuration(val)
+			want = "a duration with its unit, such as 30s (0 for none)"
+		case "int":
+			_, perr = strconv.Atoi(val)
+			want = "a whole number"
+		case "bool":
+			_, perr = strconv.ParseBool(val)
+			want = "true or false"
+		}
+		if perr != nil {
+			err = fmt.Errorf("invalid %s %q: want %s", name, val, want)
+		}
+	})
+	return err
 }
 
 // loadHoistFile reads --config strictly, then lets viper merge it: viper
 // alone would silently ignore a misspelt key.
 func loadHoistFile(r reader) (*config.Hoist, error) {
 	path := r.v.GetString("config")
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && (r.flags.Changed("config") || os.Getenv("HOIST_CONFIG") != "") {
+		return nil, fmt.Errorf("reading the config file %s given by --config or HOIST_CONFIG: it does not exist", path)
+	}
 	file, err := config.LoadHoist(path)
 	if err != nil {
 		return nil, err

@@ -199,3 +199,65 @@ func write(t *testing.T, path, content string) {
 	t.Helper()
 	hoisttest.WriteFiles(t, filepath.Dir(path), map[string]string{filepath.Base(path): content})
 }
+
+// badEnv are settings from the environment or flags that viper would read
+// as a zero (which means "none") or ignore: each must be refused by name.
+var badEnv = []struct {
+	name string
+	env  map[string]string
+	args []string
+	want string
+}{
+	{"word for a duration", map[string]string{"HOIST_TIMEOUT": "bogus"}, nil, `invalid HOIST_TIMEOUT "bogus"`},
+	{"duration without unit", map[string]string{"HOIST_TIMEOUT": "2"}, nil, `invalid HOIST_TIMEOUT "2"`},
+	{"word for a count", map[string]string{"HOIST_RETRIES": "abc"}, nil, `invalid HOIST_RETRIES "abc"`},
+	{"word for a port", map[string]string{"HOIST_PORT": "abc"}, nil, `invalid HOIST_PORT "abc"`},
+	{"word for a switch", map[string]string{"HOIST_NO_CACHE": "maybe"}, nil, `invalid HOIST_NO_CACHE "maybe"`},
+	{"missing config file", nil, []string{"--config", "nothere.yaml"}, "nothere.yaml given by --config or HOIST_CONFIG: it does not exist"},
+	{"missing config file from env", map[string]string{"HOIST_CONFIG": "nothere.yaml"}, nil, "it does not exist"},
+	{"containerd socket without containerd", nil, []string{"--containerd-address", "/run/x.sock", "--repo", "127.0.0.1:5000/x"}, "--containerd-address applies to --repo containerd.local only"},
+}
+
+func TestBadSettingsRefused(t *testing.T) {
+	for _, tc := range badEnv {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := inDir(t, "", tc.env)
+			_, err := settingsFor(t, dir, tc.args...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+	t.Run("valid values pass", func(t *testing.T) {
+		dir := inDir(t, "", map[string]string{"HOIST_TIMEOUT": "30s", "HOIST_RETRIES": "0", "HOIST_PORT": "8080", "HOIST_NO_CACHE": "true"})
+		s, err := settingsFor(t, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.build.port != 8080 {
+			t.Errorf("port = %d, want 8080", s.build.port)
+		}
+	})
+}
+
+// TestKoBaseOverFileWarns: KO_DEFAULTBASEIMAGE beats .hoist.yaml's base
+// (the environment beats files), and says so.
+func TestKoBaseOverFileWarns(t *testing.T) {
+	dir := inDir(t, "base: scratch\n", map[string]string{"KO_DEFAULTBASEIMAGE": "registry.example/base:1"})
+	s, err := settingsFor(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.build.base != "" || s.build.defaultBase != "registry.example/base:1" {
+		t.Errorf("base %q, default %q: want ko's default base", s.build.base, s.build.defaultBase)
+	}
+	var warned []string
+	for _, n := range s.notes {
+		if n.level == slog.LevelWarn {
+			warned = append(warned, n.msg)
+		}
+	}
+	if !strings.Contains(strings.Join(warned, "\n"), "base scratch is overridden by KO_DEFAULTBASEIMAGE") {
+		t.Errorf("warnings %q do not name the override", warned)
+	}
+}
