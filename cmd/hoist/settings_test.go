@@ -213,6 +213,7 @@ var badEnv = []struct {
 	{"word for a count", map[string]string{"HOIST_RETRIES": "abc"}, nil, `invalid HOIST_RETRIES "abc"`},
 	{"word for a port", map[string]string{"HOIST_PORT": "abc"}, nil, `invalid HOIST_PORT "abc"`},
 	{"word for a switch", map[string]string{"HOIST_NO_CACHE": "maybe"}, nil, `invalid HOIST_NO_CACHE "maybe"`},
+	{"word for the TLS switch", map[string]string{"HOIST_INSECURE": "maybe"}, nil, `invalid HOIST_INSECURE "maybe": want true or false`},
 	{"missing config file", nil, []string{"--config", "nothere.yaml"}, "nothere.yaml given by --config or HOIST_CONFIG: it does not exist"},
 	{"missing config file from env", map[string]string{"HOIST_CONFIG": "nothere.yaml"}, nil, "it does not exist"},
 	{"containerd socket without containerd", nil, []string{"--containerd-address", "/run/x.sock", "--repo", "127.0.0.1:5000/x"}, "--containerd-address applies to --repo containerd.local only"},

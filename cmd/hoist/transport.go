@@ -1,9 +1,7 @@
 package main
 
 import (
-	"fmt"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/hoist-build/hoist/registry"
@@ -19,10 +17,7 @@ var loopbackHosts = []string{"localhost", "127.0.0.1", "::1"}
 // with one warning line saying what was ignored and how to confirm it.
 func (s *settings) applyTransport(r reader) error {
 	rs := &s.remote
-	insecure, userSet, err := s.userInsecure(r)
-	if err != nil {
-		return err
-	}
+	insecure, userSet := s.userInsecure(r)
 	userList := s.userInsecureRegistries(r)
 	rs.insecure, rs.insecureRegistries = insecure, userList
 	if s.file.Insecure && !userSet {
@@ -49,21 +44,14 @@ func (s *settings) applyTransport(r reader) error {
 	return nil
 }
 
-// userInsecure is --insecure, else HOIST_INSECURE; set says whether the
-// user gave either.
-func (s *settings) userInsecure(r reader) (value, set bool, err error) {
-	if s.given["insecure"] {
-		v, _ := r.flags.GetBool("insecure")
-		return v, true, nil
+// userInsecure is --insecure, else HOIST_INSECURE (which checkEnv has
+// already refused unless it is a bool); set says whether the user gave
+// either, as .hoist.yaml's insecure must not count as the user's.
+func (s *settings) userInsecure(r reader) (value, set bool) {
+	if s.given["insecure"] || os.Getenv("HOIST_INSECURE") != "" {
+		return r.v.GetBool("insecure"), true
 	}
-	if v, ok := os.LookupEnv("HOIST_INSECURE"); ok && v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return false, false, fmt.Errorf("invalid HOIST_INSECURE %q: want true or false", v)
-		}
-		return b, true, nil
-	}
-	return false, false, nil
+	return false, false
 }
 
 // userInsecureRegistries is --insecure-registry (repeatable, or
