@@ -37,8 +37,15 @@ func NewLayout(dir string, tags []string) (*Layout, error) {
 		return nil, err
 	}
 	// A concurrent run may be creating the layout right now: look at it
-	// under the lock its Publish holds, never at half of its files.
-	if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
+	// under the lock its Publish holds, never at half of its files. A
+	// directory missing now may appear half-written a moment later, so
+	// there is nothing to check yet: Publish creates or checks it under
+	// the lock.
+	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &Layout{Dir: dir, Tags: tags}, nil
+	}
+	if err == nil && fi.IsDir() {
 		unlock, err := dirlock.Lock(dir)
 		if err != nil {
 			return nil, fmt.Errorf("locking OCI layout %s: %w", dir, err)
